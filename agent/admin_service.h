@@ -1,0 +1,29 @@
+// The agent's local admin service (fedregctl agent ...), served only on a
+// unix socket. Thin: it maps requests to the importer and the store.
+// Threading: gRPC's sync server calls it from its pool; every method is thread-safe.
+#pragma once
+
+#include "agent/agent_store.h"
+#include "agent/importer.h"
+#include "agent/sender.h"
+#include "fedreg/v1/agent.grpc.pb.h"
+
+namespace fedreg::agent {
+
+class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
+ public:
+  AgentAdminServiceImpl(std::string site_id, AgentStore& store, Importer& importer, Sender& sender)
+      : site_id_(std::move(site_id)), store_(store), importer_(importer), sender_(sender) {}
+
+  grpc::Status Status(grpc::ServerContext* ctx, const v1::AgentStatusRequest* req,
+                      v1::AgentStatusResponse* resp) override;
+  grpc::Status Import(grpc::ServerContext* ctx, const v1::ImportRequest* req, v1::ImportResponse* resp) override;
+
+ private:
+  const std::string site_id_;
+  AgentStore& store_;
+  Importer& importer_;
+  Sender& sender_;
+};
+
+}  // namespace fedreg::agent

@@ -1,0 +1,318 @@
+#include "agent/agent_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "common/crypto.h"
+#include "common/rocks_util.h"
+
+namespace fedreg::agent {
+namespace {
+
+enum Cf : size_t { kDefault = 0, kCases, kOutbox, kReid, kQuarantine, kMeta, kCfCount };
+const char* const kCfNames[kCfCount] = {"default", "cases", "outbox", "reid", "quarantine", "meta"};
+
+rocksdb::WriteOptions SyncWrite() {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return w;
+}
+
+uint64_t ParseU64(const std::string& s) { return s.empty() ? 0 : std::stoull(s); }
+
+}  // namespace
+
+AgentStore::~AgentStore() {
+  if (db_) {
+    for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    db_->Close();
+  }
+}
+
+absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOptions& options) {
+  std::unique_ptr<AgentStore> store(new AgentStore());
+  store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Memtables are charged to the block cache and writes stall above the
+  // budget, so memory stays bounded whatever the backlog.
+  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_budget_bytes,
+                                                              store->cache_, /*allow_stall=*/true);
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = true;
+  dbo.create_missing_column_families = true;
+  dbo.write_buffer_manager = store->wbm_;
+  dbo.max_background_jobs = 2;
+  dbo.keep_log_file_num = 5;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = store->cache_;
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cfo;
+  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cfo.write_buffer_size = 8 << 20;
+  cfo.compression = rocksdb::kLZ4Compression;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (size_t i = 0; i < kCfCount; ++i) descs.emplace_back(kCfNames[i], cfo);
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(dbo, options.path, descs, &store->cfs_, &raw);
+  if (!s.ok()) return FromRocks(s, "open agent store " + options.path);
+  store->db_.reset(raw);
+
+  auto get_meta = [&](const char* key, std::string* v) {
+    auto st = store->db_->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], key, v);
+    if (st.IsNotFound()) v->clear();
+    return st.IsNotFound() ? rocksdb::Status::OK() : st;
+  };
+  std::string v;
+  if (auto st = get_meta("store_id", &v); !st.ok()) return FromRocks(st, "read meta");
+  if (v.empty()) {
+    auto id = crypto::RandomBytes(16);
+    if (!id.ok()) return id.status();
+    v = crypto::ToHex(*id);
+    rocksdb::WriteBatch b;
+    b.Put(store->cfs_[kMeta], "store_id", v);
+    b.Put(store->cfs_[kMeta], "schema_version", std::to_string(kSchemaVersion));
+    if (auto st = store->db_->Write(SyncWrite(), &b); !st.ok()) return FromRocks(st, "init meta");
+  }
+  store->store_id_ = v;
+  std::lock_guard<std::mutex> lock(store->count_mu_);
+  std::lock_guard<std::mutex> wlock(store->write_mu_);
+  if (auto st = get_meta("next_seq", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->next_seq_ = v.empty() ? 1 : ParseU64(v);
+  if (auto st = get_meta("acked_seq", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->acked_seq_ = ParseU64(v);
+  if (auto st = get_meta("cases", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->cases_ = static_cast<int64_t>(ParseU64(v));
+  if (auto st = get_meta("quarantined", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->quarantined_ = static_cast<int64_t>(ParseU64(v));
+  store->next_quarantine_id_ = static_cast<uint64_t>(store->quarantined_) + 1;
+  if (auto st = get_meta("rejected", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->rejected_ = static_cast<int64_t>(ParseU64(v));
+  return store;
+}
+
+uint64_t AgentStore::highest_seq() const {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  return next_seq_ - 1;
+}
+uint64_t AgentStore::acked_seq() const {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  return acked_seq_;
+}
+int64_t AgentStore::case_count() const {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  return cases_;
+}
+int64_t AgentStore::quarantined_count() const {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  return quarantined_;
+}
+int64_t AgentStore::rejected_count() const {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  return rejected_;
+}
+
+absl::StatusOr<std::optional<std::string>> AgentStore::GetReid(const std::string& reid_key) const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kReid], reid_key, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read reid");
+  return std::optional<std::string>(std::move(v));
+}
+
+absl::StatusOr<std::optional<std::string>> AgentStore::ReidKeyForCase(const std::string& case_id) const {
+  return GetReid("c" + case_id);
+}
+
+absl::StatusOr<std::optional<v1::Case>> AgentStore::GetCase(const std::string& case_id) const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kCases], case_id, &v);
+  if (s.IsNotFound()) return std::optional<v1::Case>();
+  if (!s.ok()) return FromRocks(s, "read case");
+  v1::Case c;
+  if (!c.ParseFromString(v)) return absl::DataLossError("stored case " + case_id + " does not parse");
+  return std::optional<v1::Case>(std::move(c));
+}
+
+absl::Status AgentStore::Commit(const std::vector<Change>& changes,
+                                const std::vector<v1::QuarantineEntry>& quarantined) {
+  if (changes.empty() && quarantined.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> wlock(write_mu_);
+  uint64_t seq;
+  int64_t cases, quarantined_total;
+  {
+    std::lock_guard<std::mutex> lock(count_mu_);
+    seq = next_seq_;
+    cases = cases_;
+    quarantined_total = quarantined_;
+  }
+  rocksdb::WriteBatch b;
+  std::string buf;
+  for (const Change& ch : changes) {
+    v1::ChangeEvent ev;
+    ev.set_seq(seq);
+    ev.set_kind(ch.kind);
+    if (ch.kind == v1::CHANGE_KIND_UPSERT) {
+      ev.set_case_id(ch.case_record.case_id());
+      ev.set_record_version(ch.case_record.record_version());
+      *ev.mutable_case_() = ch.case_record;
+      // A new case has version 1; anything later replaces a stored one.
+      if (ch.case_record.record_version() == 1) ++cases;
+      ch.case_record.SerializeToString(&buf);
+      b.Put(cfs_[kCases], ch.case_record.case_id(), buf);
+    } else {
+      ev.set_case_id(ch.case_id);
+      ev.set_record_version(ch.record_version);
+      ev.set_reason(ch.reason);
+      b.Delete(cfs_[kCases], ch.case_id);
+      --cases;
+    }
+    if (!ch.reid_value.empty()) {
+      b.Put(cfs_[kReid], ch.reid_key, ch.reid_value);
+      b.Put(cfs_[kReid], "c" + ev.case_id(), ch.reid_key);
+    }
+    ev.SerializeToString(&buf);
+    b.Put(cfs_[kOutbox], EncodeU64(seq), buf);
+    ++seq;
+  }
+  uint64_t qid = next_quarantine_id_;
+  for (const auto& q : quarantined) {
+    q.SerializeToString(&buf);
+    b.Put(cfs_[kQuarantine], EncodeU64(qid++), buf);
+  }
+  quarantined_total += static_cast<int64_t>(quarantined.size());
+  b.Put(cfs_[kMeta], "next_seq", std::to_string(seq));
+  b.Put(cfs_[kMeta], "cases", std::to_string(cases));
+  b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
+  auto s = db_->Write(SyncWrite(), &b);
+  if (!s.ok()) return FromRocks(s, "commit import");
+  next_quarantine_id_ = qid;
+  {
+    std::lock_guard<std::mutex> lock(count_mu_);
+    next_seq_ = seq;
+    cases_ = cases;
+    quarantined_ = quarantined_total;
+  }
+  work_cv_.notify_all();
+  return absl::OkStatus();
+}
+
+absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes,
+                                    v1::Batch* batch) const {
+  batch->Clear();
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kOutbox]));
+  size_t bytes = 0;
+  uint64_t expect = from_seq;
+  for (it->Seek(EncodeU64(from_seq)); it->Valid(); it->Next()) {
+    uint64_t seq = DecodeU64(it->key().ToStringView());
+    if (seq != expect) {
+      if (batch->events_size() == 0)
+        return absl::DataLossError("outbox gap: expected seq " + std::to_string(expect) + ", found " +
+                                   std::to_string(seq));
+      break;
+    }
+    if (batch->events_size() > 0 &&
+        (static_cast<size_t>(batch->events_size()) >= max_events || bytes + it->value().size() > max_bytes))
+      break;
+    if (!batch->add_events()->ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      return absl::DataLossError("outbox entry " + std::to_string(seq) + " does not parse");
+    bytes += it->value().size();
+    ++expect;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read outbox");
+  if (batch->events_size() > 0) {
+    batch->set_first_seq(from_seq);
+    batch->set_last_seq(expect - 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::QuarantineEntry>& rejected) {
+  std::lock_guard<std::mutex> wlock(write_mu_);
+  uint64_t acked, highest;
+  int64_t quarantined_total, rejected_total;
+  {
+    std::lock_guard<std::mutex> lock(count_mu_);
+    acked = acked_seq_;
+    highest = next_seq_ - 1;
+    quarantined_total = quarantined_;
+    rejected_total = rejected_;
+  }
+  if (seq > highest)
+    return absl::FailedPreconditionError("centre acknowledged seq " + std::to_string(seq) +
+                                         " beyond this store's highest " + std::to_string(highest));
+  if (seq <= acked && rejected.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch b;
+  std::string buf;
+  uint64_t qid = next_quarantine_id_;
+  for (const auto& q : rejected) {
+    q.SerializeToString(&buf);
+    b.Put(cfs_[kQuarantine], EncodeU64(qid++), buf);
+    // The case itself stays in `cases`, so a corrected re-import becomes an update.
+  }
+  quarantined_total += static_cast<int64_t>(rejected.size());
+  rejected_total += static_cast<int64_t>(rejected.size());
+  uint64_t new_acked = std::max(acked, seq);
+  b.Put(cfs_[kMeta], "acked_seq", std::to_string(new_acked));
+  b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
+  b.Put(cfs_[kMeta], "rejected", std::to_string(rejected_total));
+  if (new_acked > acked) b.DeleteRange(cfs_[kOutbox], EncodeU64(0), EncodeU64(new_acked + 1));
+  auto s = db_->Write(SyncWrite(), &b);
+  if (!s.ok()) return FromRocks(s, "acknowledge");
+  next_quarantine_id_ = qid;
+  std::lock_guard<std::mutex> lock(count_mu_);
+  acked_seq_ = new_acked;
+  quarantined_ = quarantined_total;
+  rejected_ = rejected_total;
+  return absl::OkStatus();
+}
+
+void AgentStore::WaitForWork(uint64_t after_seq, int timeout_ms) const {
+  std::unique_lock<std::mutex> lock(count_mu_);
+  uint64_t epoch = wake_epoch_;
+  work_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                    [&] { return next_seq_ - 1 > after_seq || wake_epoch_ != epoch; });
+}
+
+void AgentStore::Wake() const {
+  {
+    std::lock_guard<std::mutex> lock(count_mu_);
+    ++wake_epoch_;
+  }
+  work_cv_.notify_all();
+}
+
+absl::StatusOr<std::vector<v1::Case>> AgentStore::AllCases() const {
+  std::vector<v1::Case> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kCases]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Case c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      return absl::DataLossError("stored case does not parse");
+    out.push_back(std::move(c));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan cases");
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::QuarantineEntry>> AgentStore::Quarantine(size_t limit) const {
+  std::vector<v1::QuarantineEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kQuarantine]));
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    v1::QuarantineEntry q;
+    if (!q.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      return absl::DataLossError("quarantine entry does not parse");
+    out.push_back(std::move(q));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan quarantine");
+  return out;
+}
+
+}  // namespace fedreg::agent

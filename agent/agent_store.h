@@ -1,0 +1,122 @@
+// The agent's RocksDB store: the one class that owns it.
+//
+// Column families and key layouts (on disk; never change):
+//   cases      : case_id                         -> v1::Case
+//   outbox     : seq (big-endian u64)            -> v1::ChangeEvent
+//   reid       : "r" HMAC(reid_key, record_no)   -> AES-256-GCM(v1::ReidEntry)
+//                "c" case_id                     -> the "r" key of that case
+//   quarantine : id (big-endian u64)             -> v1::QuarantineEntry
+//   meta       : "store_id" | "next_seq" | "acked_seq" | "cases" | "quarantined"
+//                | "schema_version" | "rejected"   -> value (u64 as decimal)
+//
+// Every accepted change takes the next seq in the same WriteBatch as the case
+// (Commit), with the WAL synced, so a crash leaves either both or neither.
+// Thread-safe: Commit/Acknowledge are serialized internally; readers use
+// snapshots of RocksDB and may run on any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "fedreg/v1/agent.pb.h"
+#include "fedreg/v1/sync.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Cache;
+class WriteBufferManager;
+}  // namespace rocksdb
+
+namespace fedreg::agent {
+
+struct AgentStoreOptions {
+  std::string path;                              // created if missing
+  size_t block_cache_bytes = 16 << 20;           // Default: 16 MiB
+  size_t write_buffer_budget_bytes = 32 << 20;   // Default: 32 MiB for all memtables, stalls above
+};
+
+// One change to commit. kind UPSERT carries the full case; TOMBSTONE the case id.
+struct Change {
+  v1::ChangeKind kind = v1::CHANGE_KIND_UPSERT;
+  v1::Case case_record;          // UPSERT
+  std::string case_id;
+  uint64_t record_version = 0;   // TOMBSTONE: version withdrawn
+  std::string reason;            // TOMBSTONE
+  std::string reid_key;          // "r..." key, written when reid_value is set
+  std::string reid_value;        // sealed ReidEntry; empty = reid unchanged
+};
+
+class AgentStore {
+ public:
+  static constexpr uint32_t kSchemaVersion = 1;
+
+  static absl::StatusOr<std::unique_ptr<AgentStore>> Open(const AgentStoreOptions& options);
+  ~AgentStore();
+  AgentStore(const AgentStore&) = delete;
+  AgentStore& operator=(const AgentStore&) = delete;
+
+  const std::string& store_id() const { return store_id_; }
+  uint64_t highest_seq() const;
+  uint64_t acked_seq() const;
+  int64_t case_count() const;
+  int64_t quarantined_count() const;
+  int64_t rejected_count() const;
+
+  // Point lookups. std::nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> GetReid(const std::string& reid_key) const;
+  absl::StatusOr<std::optional<v1::Case>> GetCase(const std::string& case_id) const;
+  absl::StatusOr<std::optional<std::string>> ReidKeyForCase(const std::string& case_id) const;
+
+  // Commits changes and quarantine entries in one synced WriteBatch, giving
+  // each change the next seq. Wakes WaitForWork callers. On error nothing is written.
+  absl::Status Commit(const std::vector<Change>& changes,
+                      const std::vector<v1::QuarantineEntry>& quarantined);
+
+  // Reads outbox events with seq >= from_seq into `batch`, at most max_events
+  // and about max_bytes (at least one event). Empty batch = nothing pending.
+  absl::Status ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes, v1::Batch* batch) const;
+
+  // Records that the centre holds everything up to `seq` durably and trims the
+  // outbox up to it (DeleteRange). Rejected records are moved to quarantine
+  // in the same WriteBatch. Ignores seqs at or below the current ack.
+  absl::Status Acknowledge(uint64_t seq, const std::vector<v1::QuarantineEntry>& rejected);
+
+  // Blocks until highest_seq() > after_seq, `timeout_ms` passes or Wake() is called.
+  void WaitForWork(uint64_t after_seq, int timeout_ms) const;
+  void Wake() const;
+
+  // For tests and reconciliation: every stored case, in case id order.
+  absl::StatusOr<std::vector<v1::Case>> AllCases() const;
+  absl::StatusOr<std::vector<v1::QuarantineEntry>> Quarantine(size_t limit) const;
+
+ private:
+  AgentStore() = default;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // owned; indexed by Cf
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
+  std::string store_id_;
+
+  mutable std::mutex write_mu_;  // serializes Commit and Acknowledge
+  // Counters mirrored from meta; written under write_mu_, read under count_mu_.
+  mutable std::mutex count_mu_;
+  mutable std::condition_variable work_cv_;
+  uint64_t next_seq_ ABSL_GUARDED_BY(count_mu_) = 1;
+  uint64_t acked_seq_ ABSL_GUARDED_BY(count_mu_) = 0;
+  int64_t cases_ ABSL_GUARDED_BY(count_mu_) = 0;
+  int64_t quarantined_ ABSL_GUARDED_BY(count_mu_) = 0;
+  int64_t rejected_ ABSL_GUARDED_BY(count_mu_) = 0;
+  uint64_t next_quarantine_id_ ABSL_GUARDED_BY(write_mu_) = 1;
+  mutable uint64_t wake_epoch_ ABSL_GUARDED_BY(count_mu_) = 0;
+};
+
+}  // namespace fedreg::agent

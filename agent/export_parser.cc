@@ -1,0 +1,303 @@
+#include "agent/export_parser.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fedreg::agent {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+    if (pos == std::string::npos) break;
+    start = pos + 1;
+  }
+  return out;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// Quotes balanced: an even number of '"' means the record is complete.
+bool QuotesBalanced(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += (c == '"');
+  return n % 2 == 0;
+}
+
+absl::Status ReadCsv(const std::string& path, std::ifstream& in, const RowCallback& on_row) {
+  std::string header_line;
+  if (!std::getline(in, header_line)) return absl::InvalidArgumentError(path + ": empty file, no header");
+  if (header_line.rfind("\xEF\xBB\xBF", 0) == 0) header_line.erase(0, 3);
+  if (!header_line.empty() && header_line.back() == '\r') header_line.pop_back();
+  std::vector<std::string> header;
+  if (!SplitCsvRecord(header_line, &header)) return absl::InvalidArgumentError(path + ":1: malformed header");
+  std::set<std::string> known(KnownColumns().begin(), KnownColumns().end()), seen;
+  for (auto& h : header) {
+    h = Trim(h);
+    if (!known.count(h)) return absl::InvalidArgumentError(path + ":1: unknown column '" + h + "'");
+    if (!seen.insert(h).second) return absl::InvalidArgumentError(path + ":1: duplicate column '" + h + "'");
+  }
+  int64_t line_no = 1;
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_no;
+    int64_t start_line = line_no;
+    std::string record = line;
+    // A quoted field may span lines.
+    while (!QuotesBalanced(record) && std::getline(in, line)) {
+      ++line_no;
+      record += "\n" + line;
+    }
+    if (!record.empty() && record.back() == '\r') record.pop_back();
+    if (Trim(record).empty()) continue;
+    std::vector<std::string> values;
+    if (!SplitCsvRecord(record, &values)) {
+      RowError e{path, start_line, "", "unterminated quoted field", record};
+      on_row(nullptr, &e);
+      continue;
+    }
+    if (values.size() != header.size()) {
+      RowError e{path, start_line, "",
+                 "has " + std::to_string(values.size()) + " fields, header has " + std::to_string(header.size()),
+                 record};
+      on_row(nullptr, &e);
+      continue;
+    }
+    SourceRecord r;
+    r.file = path;
+    r.line = start_line;
+    r.raw = record;
+    for (size_t i = 0; i < header.size(); ++i) r.fields[header[i]] = values[i];
+    std::string err;
+    if (!ParseAlterationList(r.Get("alterations"), &r.alterations, &err)) {
+      RowError e{path, start_line, "alterations", err, record};
+      on_row(nullptr, &e);
+      continue;
+    }
+    if (!ParseTreatmentList(r.Get("treatments"), &r.treatments, &err)) {
+      RowError e{path, start_line, "treatments", err, record};
+      on_row(nullptr, &e);
+      continue;
+    }
+    on_row(&r, nullptr);
+  }
+  if (in.bad()) return absl::UnavailableError(path + ": read error at line " + std::to_string(line_no));
+  return absl::OkStatus();
+}
+
+// JSON scalar -> text as the CSV would carry it. False for objects/arrays.
+bool ScalarText(const nlohmann::json& v, std::string* out) {
+  if (v.is_null()) out->clear();
+  else if (v.is_string()) *out = v.get<std::string>();
+  else if (v.is_number_integer()) *out = std::to_string(v.get<int64_t>());
+  else if (v.is_number()) {
+    std::ostringstream ss;
+    ss << v.get<double>();
+    *out = ss.str();
+  } else if (v.is_boolean()) *out = v.get<bool>() ? "true" : "false";
+  else return false;
+  return true;
+}
+
+// Fills `r` from one JSON object; on failure sets field and reason.
+bool FromJson(const nlohmann::json& obj, SourceRecord* r, std::string* field, std::string* reason) {
+  static const std::set<std::string> known(KnownColumns().begin(), KnownColumns().end());
+  if (!obj.is_object()) {
+    *reason = "not a JSON object";
+    return false;
+  }
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string& key = it.key();
+    if (!known.count(key)) {
+      *field = key;
+      *reason = "unknown field";
+      return false;
+    }
+    if (key == "alterations") {
+      if (it->is_null()) continue;
+      if (!it->is_array()) { *field = key; *reason = "must be an array"; return false; }
+      for (size_t i = 0; i < it->size(); ++i) {
+        const auto& a = (*it)[i];
+        SourceAlteration sa;
+        std::string p = "alterations[" + std::to_string(i) + "]";
+        if (!a.is_object()) { *field = p; *reason = "must be an object"; return false; }
+        for (auto [name, dst] : {std::pair<const char*, std::string*>{"gene", &sa.gene}, {"kind", &sa.kind},
+                                 {"change", &sa.change}, {"vaf", &sa.vaf}}) {
+          if (a.contains(name) && !ScalarText(a[name], dst)) {
+            *field = p + "." + name; *reason = "must be a scalar"; return false;
+          }
+        }
+        r->alterations.push_back(std::move(sa));
+      }
+    } else if (key == "treatments") {
+      if (it->is_null()) continue;
+      if (!it->is_array()) { *field = key; *reason = "must be an array"; return false; }
+      for (size_t i = 0; i < it->size(); ++i) {
+        const auto& t = (*it)[i];
+        SourceTreatment st;
+        std::string p = "treatments[" + std::to_string(i) + "]";
+        if (!t.is_object()) { *field = p; *reason = "must be an object"; return false; }
+        for (auto [name, dst] : {std::pair<const char*, std::string*>{"line", &st.line}, {"start", &st.start},
+                                 {"end", &st.end}, {"response", &st.response}, {"trial", &st.trial}}) {
+          if (t.contains(name) && !ScalarText(t[name], dst)) {
+            *field = p + "." + name; *reason = "must be a scalar"; return false;
+          }
+        }
+        if (t.contains("drugs")) {
+          const auto& d = t["drugs"];
+          if (!d.is_array()) { *field = p + ".drugs"; *reason = "must be an array of strings"; return false; }
+          for (const auto& drug : d) {
+            if (!drug.is_string()) { *field = p + ".drugs"; *reason = "must be an array of strings"; return false; }
+            if (!st.drugs.empty()) st.drugs += "+";
+            st.drugs += drug.get<std::string>();
+          }
+        }
+        r->treatments.push_back(std::move(st));
+      }
+    } else {
+      std::string text;
+      if (!ScalarText(*it, &text)) {
+        *field = key;
+        *reason = "must be a string or number";
+        return false;
+      }
+      r->fields[key] = std::move(text);
+    }
+  }
+  return true;
+}
+
+absl::Status ReadNdjson(const std::string& path, std::ifstream& in, const RowCallback& on_row) {
+  int64_t line_no = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (Trim(line).empty()) continue;
+    nlohmann::json obj = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (obj.is_discarded()) {
+      RowError e{path, line_no, "", "not valid JSON (or not valid UTF-8)", line};
+      on_row(nullptr, &e);
+      continue;
+    }
+    SourceRecord r;
+    r.file = path;
+    r.line = line_no;
+    r.raw = line;
+    std::string field, reason;
+    if (!FromJson(obj, &r, &field, &reason)) {
+      RowError e{path, line_no, field, reason, line};
+      on_row(nullptr, &e);
+      continue;
+    }
+    on_row(&r, nullptr);
+  }
+  if (in.bad()) return absl::UnavailableError(path + ": read error at line " + std::to_string(line_no));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const std::string& SourceRecord::Get(const std::string& name) const {
+  static const std::string kEmpty;
+  auto it = fields.find(name);
+  return it == fields.end() ? kEmpty : it->second;
+}
+
+const std::vector<std::string>& KnownColumns() {
+  static const auto* cols = new std::vector<std::string>{
+      "record_number", "family_name", "given_name", "birth_date", "sex", "registration_date",
+      "diagnosis_date", "oncotree_code", "extent", "ecog", "vital_status", "last_contact_date",
+      "death_date", "assay", "specimen", "report_date", "alterations", "tmb", "msi", "treatments"};
+  return *cols;
+}
+
+bool SplitCsvRecord(const std::string& record, std::vector<std::string>* fields) {
+  fields->clear();
+  std::string cur;
+  bool quoted = false, was_quoted = false;
+  for (size_t i = 0; i < record.size(); ++i) {
+    char c = record[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < record.size() && record[i + 1] == '"') {
+          cur.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cur.push_back(c);
+      }
+    } else if (c == '"' && cur.empty() && !was_quoted) {
+      quoted = was_quoted = true;
+    } else if (c == ',') {
+      fields->push_back(std::move(cur));
+      cur.clear();
+      was_quoted = false;
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (quoted) return false;
+  fields->push_back(std::move(cur));
+  return true;
+}
+
+bool ParseAlterationList(const std::string& text, std::vector<SourceAlteration>* out, std::string* error) {
+  out->clear();
+  if (Trim(text).empty()) return true;
+  auto items = Split(text, ';');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (Trim(items[i]).empty()) continue;
+    auto parts = Split(items[i], '|');
+    if (parts.size() != 4) {
+      *error = "item " + std::to_string(i + 1) + " must be GENE|KIND|CHANGE|VAF";
+      return false;
+    }
+    out->push_back({Trim(parts[0]), Trim(parts[1]), Trim(parts[2]), Trim(parts[3])});
+  }
+  return true;
+}
+
+bool ParseTreatmentList(const std::string& text, std::vector<SourceTreatment>* out, std::string* error) {
+  out->clear();
+  if (Trim(text).empty()) return true;
+  auto items = Split(text, ';');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (Trim(items[i]).empty()) continue;
+    auto parts = Split(items[i], '|');
+    if (parts.size() != 6) {
+      *error = "item " + std::to_string(i + 1) + " must be LINE|DRUGS|START|END|RESPONSE|TRIAL";
+      return false;
+    }
+    out->push_back({Trim(parts[0]), Trim(parts[1]), Trim(parts[2]), Trim(parts[3]), Trim(parts[4]),
+                    Trim(parts[5])});
+  }
+  return true;
+}
+
+absl::Status ReadExport(const std::string& path, const RowCallback& on_row) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot open for reading");
+  if (EndsWith(path, ".csv")) return ReadCsv(path, in, on_row);
+  if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl")) return ReadNdjson(path, in, on_row);
+  return absl::InvalidArgumentError(path + ": unknown export type (expected .csv, .ndjson or .jsonl)");
+}
+
+}  // namespace fedreg::agent

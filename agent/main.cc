@@ -1,0 +1,127 @@
+// fedreg-agent: runs at a hospital. Imports exports, pseudonymizes them,
+// stores them and pushes them to the centre. See docs/operations.md.
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <filesystem>
+
+#include "agent/admin_service.h"
+#include "agent/agent_store.h"
+#include "agent/drop_watcher.h"
+#include "agent/importer.h"
+#include "agent/sender.h"
+#include "common/key_file.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "common/validate.h"
+
+namespace {
+
+struct AgentConfig {
+  std::string site;
+  std::string data_dir;
+  std::string server = "127.0.0.1:7443";
+  std::string ca, cert, key;
+  std::string linkage_key;
+  std::string reid_key;        // Default: <data_dir>/reid.key, created on first start
+  std::string admin_socket;    // Default: <data_dir>/agent.sock
+  std::string drop_dir;        // Default: none (imports only via fedregctl agent import)
+  int window = 8;
+  std::string log_format = "text";
+  std::string log_level = "info";
+};
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "fedreg-agent: %s\n", msg.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  AgentConfig cfg;
+  bool check_config = false;
+  CLI::App app{"fedreg-agent: the hospital side of the fedreg registry"};
+  app.set_config("--config", "", "TOML config file (keys as the long options, e.g. site = \"ncch\")");
+  app.add_option("--site", cfg.site, "this hospital's site id (must match its certificate)")->required();
+  app.add_option("--data-dir", cfg.data_dir, "directory of the agent's RocksDB store and keys")->required();
+  app.add_option("--server", cfg.server, "aggregator address host:port")->capture_default_str();
+  app.add_option("--ca", cfg.ca, "federation CA certificate (PEM)")->required();
+  app.add_option("--cert", cfg.cert, "this site's client certificate (PEM)")->required();
+  app.add_option("--key", cfg.key, "this site's private key (PEM, mode 0600)")->required();
+  app.add_option("--linkage-key", cfg.linkage_key, "shared linkage key file (64 hex chars, mode 0600)")->required();
+  app.add_option("--reid-key", cfg.reid_key, "re-identification table key file (created if missing)");
+  app.add_option("--admin-socket", cfg.admin_socket, "unix socket for fedregctl agent commands");
+  app.add_option("--drop-dir", cfg.drop_dir, "folder watched for export files");
+  app.add_option("--window", cfg.window, "batches in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--log-format", cfg.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error");
+  app.add_flag("--check-config", check_config, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!fedreg::IsSiteId(cfg.site)) return Fail("--site: '" + cfg.site + "' is not a site id ([a-z][a-z0-9-]+)");
+  if (!fedreg::InitLogging("agent", cfg.log_format, cfg.log_level)) return Fail("--log-level: unknown level");
+  if (cfg.reid_key.empty()) cfg.reid_key = cfg.data_dir + "/reid.key";
+  if (cfg.admin_socket.empty()) cfg.admin_socket = cfg.data_dir + "/agent.sock";
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return Fail("--data-dir " + cfg.data_dir + ": " + ec.message());
+  chmod(cfg.data_dir.c_str(), 0700);
+
+  for (const auto& secret : {cfg.key}) {
+    if (auto s = fedreg::CheckPrivateFileMode(secret); !s.ok()) return Fail(std::string(s.message()));
+  }
+  auto linkage = fedreg::LoadKeyFile(cfg.linkage_key);
+  if (!linkage.ok()) return Fail("--linkage-key: " + std::string(linkage.status().message()));
+  auto reid = fedreg::LoadOrCreateKeyFile(cfg.reid_key);
+  if (!reid.ok()) return Fail("--reid-key: " + std::string(reid.status().message()));
+  if (check_config) {
+    std::printf("configuration ok\n");
+    return 0;
+  }
+
+  fedreg::BlockShutdownSignals();
+  fedreg::agent::AgentStoreOptions so;
+  so.path = cfg.data_dir + "/store";
+  auto store = fedreg::agent::AgentStore::Open(so);
+  if (!store.ok()) return Fail(store.status().ToString());
+
+  fedreg::agent::Importer importer(**store, cfg.site, {*linkage, *reid});
+  fedreg::agent::SenderOptions sopts;
+  sopts.site_id = cfg.site;
+  sopts.server = cfg.server;
+  sopts.tls = {cfg.ca, cfg.cert, cfg.key};
+  sopts.window = cfg.window;
+  fedreg::agent::Sender sender(**store, sopts);
+  if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
+
+  fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender);
+  std::filesystem::remove(cfg.admin_socket, ec);
+  grpc::ServerBuilder builder;
+  // Local only: a unix socket, protected by the data directory's mode.
+  builder.AddListeningPort("unix:" + cfg.admin_socket, grpc::InsecureServerCredentials());
+  builder.RegisterService(&admin);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) return Fail("cannot listen on unix:" + cfg.admin_socket);
+  chmod(cfg.admin_socket.c_str(), 0660);
+
+  std::unique_ptr<fedreg::agent::DropWatcher> watcher;
+  if (!cfg.drop_dir.empty()) {
+    watcher = std::make_unique<fedreg::agent::DropWatcher>(importer, cfg.drop_dir);
+    if (auto s = watcher->Start(); !s.ok()) return Fail(s.ToString());
+  }
+  spdlog::info("agent {} started: store {} (highest seq {}, acked {}), admin unix:{}", cfg.site,
+               (*store)->store_id(), (*store)->highest_seq(), (*store)->acked_seq(), cfg.admin_socket);
+
+  int sig;
+  while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
+  spdlog::info("signal {}: draining", sig);
+  if (watcher) watcher->Stop();
+  sender.Stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  spdlog::info("agent {} stopped", cfg.site);
+  return 0;
+}

@@ -1,0 +1,224 @@
+#include "agent/sender.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/support/channel_arguments.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <random>
+
+#include "fedreg/v1/sync.grpc.pb.h"
+
+namespace fedreg::agent {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), what + ": " + s.error_message());
+}
+
+}  // namespace
+
+Sender::Sender(AgentStore& store, SenderOptions options) : store_(store), options_(std::move(options)) {}
+
+Sender::~Sender() { Stop(); }
+
+absl::Status Sender::Start() {
+  auto creds = MakeChannelCredentials(options_.tls);
+  if (!creds.ok()) return creds.status();
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, options_.backoff_max_ms);
+  args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  args.SetMaxSendMessageSize(static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16));
+  channel_ = grpc::CreateCustomChannel(options_.server, *creds, args);
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void Sender::Stop() {
+  stop_ = true;
+  store_.Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+SenderStatus Sender::Status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+void Sender::SetError(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  status_.connected = false;
+  status_.last_error = error;
+}
+
+void Sender::Run() {
+  std::mt19937_64 rng(std::random_device{}());
+  int attempt = 0;
+  while (!stop_) {
+    uint64_t acked_before = store_.acked_seq();
+    absl::Status s = Session();
+    if (stop_) break;
+    if (!s.ok()) {
+      SetError(s.ToString());
+      spdlog::warn("sync session ended: {}", s.ToString());
+    }
+    attempt = store_.acked_seq() > acked_before ? 0 : std::min(attempt + 1, 20);
+    // Exponential backoff with full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)].
+    int64_t ceiling = std::min<int64_t>(options_.backoff_max_ms,
+                                        static_cast<int64_t>(options_.backoff_initial_ms) << std::min(attempt, 16));
+    int64_t sleep_ms = static_cast<int64_t>(rng() % static_cast<uint64_t>(ceiling + 1));
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms);
+    while (!stop_ && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+absl::Status Sender::Session() {
+  auto stub = v1::Sync::NewStub(channel_);
+  v1::HelloRequest hello;
+  hello.set_site_id(options_.site_id);
+  hello.set_store_id(store_.store_id());
+  hello.set_schema_version(AgentStore::kSchemaVersion);
+  hello.set_highest_seq(store_.highest_seq());
+  hello.set_acked_seq(store_.acked_seq());
+  v1::HelloResponse welcome;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.call_deadline_ms));
+    // Wait for the connection within the deadline rather than failing at once
+    // while the centre is still starting.
+    ctx.set_wait_for_ready(true);
+    auto s = stub->Hello(&ctx, hello, &welcome);
+    if (!s.ok()) return FromGrpc(s, "Hello");
+  }
+  uint64_t applied = welcome.applied_seq();
+  uint64_t highest = store_.highest_seq();
+  if (applied > highest) {
+    return absl::FailedPreconditionError(
+        "the centre holds seq " + std::to_string(applied) + " for this store but it has only " +
+        std::to_string(highest) + ": this store lost data; an operator must run 'fedregctl sites rebase " +
+        options_.site_id + "'");
+  }
+  if (applied < store_.acked_seq()) {
+    return absl::DataLossError("the centre holds seq " + std::to_string(applied) + " but acknowledged " +
+                               std::to_string(store_.acked_seq()) +
+                               " as durable: it was restored from an older backup; a snapshot is needed");
+  }
+  if (applied > store_.acked_seq()) {
+    // The centre applied (durably) what we sent before a crash lost its ack.
+    if (auto s = store_.Acknowledge(applied, {}); !s.ok()) return s;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.connected = true;
+    status_.last_error.clear();
+    status_.centre_applied_seq = applied;
+  }
+  spdlog::info("connected to {}: centre applied seq {}, agent highest {}", options_.server, applied, highest);
+
+  const size_t window = std::max<size_t>(1, std::min<size_t>(options_.window, welcome.window() ? welcome.window() : 1));
+  const size_t max_bytes = std::min<size_t>(options_.max_batch_bytes,
+                                            welcome.max_batch_bytes() ? welcome.max_batch_bytes() : 1 << 20);
+  const size_t max_events = std::min<size_t>(options_.max_batch_events,
+                                             welcome.max_batch_events() ? welcome.max_batch_events() : 500);
+
+  grpc::ClientContext ctx;
+  auto stream = stub->Push(&ctx);
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<uint64_t> in_flight;  // last seq of each unacknowledged batch
+  bool broken = false;
+  absl::Status reader_error;
+
+  std::thread reader([&] {
+    v1::PushAck ack;
+    while (stream->Read(&ack)) {
+      std::vector<v1::QuarantineEntry> rejected;
+      for (const auto& r : ack.rejections()) {
+        v1::QuarantineEntry q;
+        q.set_source("centre");
+        q.set_case_id(r.case_id());
+        q.set_reason(r.reason());
+        q.set_line(static_cast<int64_t>(r.seq()));
+        q.set_at_unix(std::time(nullptr));
+        rejected.push_back(std::move(q));
+        spdlog::warn("centre rejected {} (seq {}): {}", r.case_id(), r.seq(), r.reason());
+      }
+      auto s = store_.Acknowledge(ack.durable_seq(), rejected);
+      std::lock_guard<std::mutex> lock(m);
+      if (!s.ok()) {
+        reader_error = s;
+        broken = true;
+        cv.notify_all();
+        break;
+      }
+      while (!in_flight.empty() && in_flight.front() <= ack.durable_seq()) in_flight.pop_front();
+      {
+        std::lock_guard<std::mutex> slock(mu_);
+        status_.centre_applied_seq = ack.applied_seq();
+      }
+      cv.notify_all();
+      store_.Wake();
+    }
+    std::lock_guard<std::mutex> lock(m);
+    broken = true;
+    cv.notify_all();
+    store_.Wake();
+  });
+
+  uint64_t next = store_.acked_seq() + 1;
+  absl::Status writer_error;
+  while (!stop_) {
+    {
+      std::unique_lock<std::mutex> lock(m);
+      if (broken) break;
+      if (in_flight.size() >= window) {
+        cv.wait_for(lock, std::chrono::milliseconds(200));
+        continue;
+      }
+    }
+    v1::PushRequest req;
+    if (auto s = store_.ReadOutbox(next, max_events, max_bytes, req.mutable_batch()); !s.ok()) {
+      writer_error = s;
+      break;
+    }
+    if (req.batch().events_size() == 0) {
+      store_.WaitForWork(next - 1, 500);
+      continue;
+    }
+    req.set_site_id(options_.site_id);
+    req.set_store_id(store_.store_id());
+    uint64_t last = req.batch().last_seq();
+    {
+      std::lock_guard<std::mutex> lock(m);
+      in_flight.push_back(last);
+    }
+    if (!stream->Write(req)) break;
+    next = last + 1;
+  }
+  if (stop_) {
+    // Drain: give in-flight batches a moment to be acknowledged.
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait_for(lock, std::chrono::seconds(5), [&] { return in_flight.empty() || broken; });
+  }
+  stream->WritesDone();
+  // The reader may still be blocked in Read when we stop on our own; cancel
+  // then. Otherwise the stream already ended and Finish carries the centre's status.
+  if (stop_ || !writer_error.ok()) ctx.TryCancel();
+  reader.join();
+  grpc::Status fin = stream->Finish();
+  if (!writer_error.ok()) return writer_error;
+  if (!reader_error.ok()) return reader_error;
+  if (stop_) return absl::OkStatus();
+  return FromGrpc(fin, "Push");
+}
+
+}  // namespace fedreg::agent

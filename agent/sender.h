@@ -1,0 +1,70 @@
+// Pushes the agent's outbox to the centre (DESIGN.md section 5): Hello, then
+// a bidirectional Push stream with up to `window` batches in flight. The
+// outbox is trimmed only when the centre acknowledges a seq as durable, so a
+// crash on either side resumes from the last durable ack with nothing lost;
+// the centre skips what it already applied, so nothing is duplicated.
+//
+// Threading: Start() spawns one sending thread (which also owns a reader
+// thread per stream); Stop() joins them. Status() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "agent/agent_store.h"
+#include "common/tls.h"
+#include <grpcpp/channel.h>
+
+namespace fedreg::agent {
+
+struct SenderOptions {
+  std::string site_id;
+  std::string server;              // host:port of the aggregator
+  TlsFiles tls;
+  size_t max_batch_events = 500;   // Default: 500 events per batch
+  size_t max_batch_bytes = 1 << 20;// Default: 1 MiB per batch (the centre may lower it)
+  int window = 8;                  // Default: 8 batches in flight (the centre may lower it)
+  int backoff_initial_ms = 100;    // Default: 100 ms, doubling, full jitter
+  int backoff_max_ms = 10000;      // Default: 10 s
+  int call_deadline_ms = 10000;    // Default: 10 s for unary calls
+};
+
+struct SenderStatus {
+  bool connected = false;
+  std::string last_error;
+  uint64_t centre_applied_seq = 0;
+};
+
+class Sender {
+ public:
+  // `store` must outlive the sender.
+  Sender(AgentStore& store, SenderOptions options);
+  ~Sender();
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  absl::Status Start();
+  // Stops after the in-flight batches are answered or the stream breaks.
+  void Stop();
+  SenderStatus Status() const;
+
+ private:
+  void Run();
+  // One session: Hello and a Push stream until it breaks. Returns why it ended.
+  absl::Status Session();
+  void SetError(const std::string& error);
+
+  AgentStore& store_;
+  const SenderOptions options_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  SenderStatus status_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<grpc::Channel> channel_;  // one channel to the centre, reused across sessions
+};
+
+}  // namespace fedreg::agent

@@ -1,0 +1,261 @@
+// fedregctl: the operators' CLI. Speaks gRPC with mutual TLS to the
+// aggregator (operator, auditor or sponsor certificate) and gRPC over the
+// agent's unix socket for local agent commands. Human tables by default,
+// --json for scripts; on failure a one-line reason and a non-zero exit.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/create_channel.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "cli/table.h"
+#include "common/synth.h"
+#include "common/tls.h"
+#include "fedreg/v1/admin.grpc.pb.h"
+#include "fedreg/v1/agent.grpc.pb.h"
+
+namespace {
+
+struct Globals {
+  std::string server = "127.0.0.1:7443";
+  std::string ca, cert, key;
+  std::string agent_socket = "/var/lib/fedreg-agent/agent.sock";
+  int timeout_s = 30;
+  bool json = false;
+};
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::cerr << "fedregctl: " << msg << "\n";
+  std::exit(1);
+}
+
+void DieOnRpc(const grpc::Status& s, const std::string& what) {
+  if (s.ok()) return;
+  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int code = s.error_code();
+  Die(what + ": " + (code >= 0 && code <= 16 ? kNames[code] : "ERROR") + ": " + s.error_message());
+}
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.always_print_primitive_fields = true;
+  opts.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(m, &out, opts).ok()) Die("cannot render JSON");
+  std::cout << out;
+}
+
+void WithDeadline(grpc::ClientContext* ctx, int seconds) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+std::unique_ptr<fedreg::v1::Admin::Stub> AdminStub(const Globals& g) {
+  if (g.ca.empty() || g.cert.empty() || g.key.empty())
+    Die("--ca, --cert and --key (or FEDREG_CA, FEDREG_CERT, FEDREG_KEY) are needed to reach the aggregator");
+  auto creds = fedreg::MakeChannelCredentials({g.ca, g.cert, g.key});
+  if (!creds.ok()) Die(std::string(creds.status().message()));
+  return fedreg::v1::Admin::NewStub(grpc::CreateChannel(g.server, *creds));
+}
+
+std::unique_ptr<fedreg::v1::AgentAdmin::Stub> AgentStub(const Globals& g) {
+  return fedreg::v1::AgentAdmin::NewStub(
+      grpc::CreateChannel("unix:" + g.agent_socket, grpc::InsecureChannelCredentials()));
+}
+
+std::string Ago(int64_t unix) {
+  if (unix == 0) return "never";
+  int64_t d = std::time(nullptr) - unix;
+  if (d < 0) d = 0;
+  if (d < 120) return std::to_string(d) + "s ago";
+  if (d < 7200) return std::to_string(d / 60) + "m ago";
+  if (d < 172800) return std::to_string(d / 3600) + "h ago";
+  return std::to_string(d / 86400) + "d ago";
+}
+
+void CmdSites(const Globals& g) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::ListSitesResponse resp;
+  DieOnRpc(stub->ListSites(&ctx, {}, &resp), "sites");
+  if (g.json) return PrintJson(resp);
+  fedreg::cli::Table t({"SITE", "STREAM", "LAST SEEN", "APPLIED SEQ", "CASES", "BATCHES", "REJECTED", "LAST ERROR"});
+  int64_t total = 0;
+  for (const auto& s : resp.sites()) {
+    t.AddRow({s.site_id(), s.connected() ? "up" : "down", Ago(s.last_seen_unix()), std::to_string(s.applied_seq()),
+              std::to_string(s.cases()), std::to_string(s.batches()), std::to_string(s.rejected()),
+              s.last_error().empty() ? "-" : s.last_error()});
+    total += s.cases();
+  }
+  std::cout << t.Render() << resp.sites_size() << " sites, " << total << " cases\n";
+}
+
+std::string Cell(const fedreg::v1::Count& c, int k) {
+  return c.suppressed() ? "<" + std::to_string(k) : std::to_string(c.count());
+}
+
+void CmdStats(const Globals& g, bool verify, int top) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::GetStatsRequest req;
+  req.set_verify(verify);
+  fedreg::v1::GetStatsResponse resp;
+  DieOnRpc(stub->GetStats(&ctx, req, &resp), "stats");
+  if (g.json) {
+    PrintJson(resp);
+  } else {
+    std::map<std::string, std::vector<const fedreg::v1::Count*>> dims;
+    for (const auto& c : resp.counts()) dims[c.dimension()].push_back(&c);
+    for (auto& [d, v] : dims)
+      std::stable_sort(v.begin(), v.end(), [](auto* a, auto* b) { return a->count() > b->count(); });
+    std::cout << "National registry: " << resp.cases() << " cases, " << resp.unique_persons()
+              << " unique persons across hospitals\n";
+    if (resp.suppression_k() > 0)
+      std::cout << "(cells below " << resp.suppression_k() << " are suppressed, with complementary suppression)\n";
+    auto section = [&](const std::string& title, const std::string& dim, int limit) {
+      auto it = dims.find(dim);
+      if (it == dims.end()) return;
+      fedreg::cli::Table t({title, "CASES"});
+      int n = 0;
+      for (auto* c : it->second) {
+        if (limit > 0 && n++ >= limit) break;
+        t.AddRow({c->value(), Cell(*c, resp.suppression_k())});
+      }
+      std::cout << "\n" << t.Render();
+      if (limit > 0 && static_cast<int>(it->second.size()) > limit)
+        std::cout << "(" << it->second.size() - limit << " more; --top 0 shows all)\n";
+    };
+    section("HOSPITAL", "site", 0);
+    section("CLASS", "class", 0);
+    section("ONCOTREE", "oncotree", top);
+    section("TISSUE", "tissue", top);
+    section("GENE", "gene", top);
+    section("ALTERATION", "alteration", top);
+    section("MSI", "msi", 0);
+    section("TMB", "tmb", 0);
+    section("VITAL STATUS", "vital", 0);
+    // Registrations per month, cumulative, solid vs hematologic.
+    std::map<std::string, std::pair<int64_t, int64_t>> months;
+    bool suppressed = false;
+    for (auto* c : dims["month"]) {
+      auto sp = c->value().find(' ');
+      std::string month = c->value().substr(0, sp), cls = c->value().substr(sp + 1);
+      suppressed |= c->suppressed();
+      (cls == "hematologic" ? months[month].second : months[month].first) += c->count();
+    }
+    if (!months.empty() && !suppressed) {
+      fedreg::cli::Table t({"MONTH", "SOLID", "HEME", "CUM SOLID", "CUM HEME", "CUM TOTAL"});
+      int64_t cs = 0, ch = 0;
+      for (const auto& [m, v] : months) {
+        cs += v.first;
+        ch += v.second;
+        t.AddRow({m, std::to_string(v.first), std::to_string(v.second), std::to_string(cs), std::to_string(ch),
+                  std::to_string(cs + ch)});
+      }
+      std::cout << "\nRegistrations per month (cumulative)\n" << t.Render();
+    }
+    if (verify) {
+      if (resp.verified()) std::cout << "\nverify: every counter equals its recomputation from the cases\n";
+      for (const auto& m : resp.mismatches()) std::cout << "verify MISMATCH " << m << "\n";
+    }
+  }
+  if (verify && !resp.verified()) Die("verify: " + std::to_string(resp.mismatches_size()) + " counters differ");
+}
+
+void CmdAgentStatus(const Globals& g) {
+  auto stub = AgentStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::AgentStatusResponse resp;
+  DieOnRpc(stub->Status(&ctx, {}, &resp), "agent status (" + g.agent_socket + ")");
+  if (g.json) return PrintJson(resp);
+  fedreg::cli::Table t({"SITE", "STREAM", "CASES", "HIGHEST SEQ", "ACKED SEQ", "BACKLOG", "QUARANTINED", "REJECTED",
+                        "LAST ERROR"});
+  t.AddRow({resp.site_id(), resp.connected() ? "up" : "down", std::to_string(resp.cases()),
+            std::to_string(resp.highest_seq()), std::to_string(resp.acked_seq()), std::to_string(resp.backlog()),
+            std::to_string(resp.quarantined()), std::to_string(resp.rejected_by_centre()),
+            resp.last_error().empty() ? "-" : resp.last_error()});
+  std::cout << t.Render();
+}
+
+void CmdAgentImport(const Globals& g, const std::string& file) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(file, ec);
+  if (ec) Die(file + ": " + ec.message());
+  auto stub = AgentStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, 3600);
+  fedreg::v1::ImportRequest req;
+  req.set_path(abs.string());
+  fedreg::v1::ImportResponse resp;
+  DieOnRpc(stub->Import(&ctx, req, &resp), "import " + abs.string());
+  if (g.json) return PrintJson(resp);
+  for (const auto& e : resp.errors()) std::cout << "quarantined " << e << "\n";
+  if (resp.quarantined() > resp.errors_size())
+    std::cout << "(" << resp.quarantined() - resp.errors_size() << " more quarantined rows; see the agent log)\n";
+  std::cout << resp.path() << ": rows " << resp.rows() << ", accepted " << resp.accepted() << ", updated "
+            << resp.updated() << ", unchanged " << resp.unchanged() << ", quarantined " << resp.quarantined() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Globals g;
+  CLI::App app{"fedregctl: operate the fedreg registry"};
+  app.require_subcommand(1);
+  app.add_option("--server", g.server, "aggregator host:port")->envname("FEDREG_SERVER")->capture_default_str();
+  app.add_option("--ca", g.ca, "federation CA (PEM)")->envname("FEDREG_CA");
+  app.add_option("--cert", g.cert, "your certificate (PEM)")->envname("FEDREG_CERT");
+  app.add_option("--key", g.key, "your private key (PEM, mode 0600)")->envname("FEDREG_KEY");
+  app.add_option("--agent-socket", g.agent_socket, "the agent's admin socket")
+      ->envname("FEDREG_AGENT_SOCKET")
+      ->capture_default_str();
+  app.add_option("--timeout", g.timeout_s, "deadline of each call in seconds")->capture_default_str();
+  app.add_flag("--json", g.json, "machine-readable output");
+
+  auto* sites = app.add_subcommand("sites", "per-hospital sync state at the centre");
+  bool verify = false;
+  int top = 15;
+  auto* stats = app.add_subcommand("stats", "the national view");
+  stats->add_flag("--verify", verify, "recompute every counter from the cases and compare");
+  stats->add_option("--top", top, "rows per long section (0 = all)")->capture_default_str();
+
+  auto* agent = app.add_subcommand("agent", "commands for the local agent (unix socket)");
+  agent->require_subcommand(1);
+  auto* agent_status = agent->add_subcommand("status", "backlog, acknowledged seq, quarantine, last error");
+  std::string import_file;
+  auto* agent_import = agent->add_subcommand("import", "import an export file now");
+  agent_import->add_option("FILE", import_file, "CSV or NDJSON export")->required();
+
+  fedreg::synth::SynthOptions so;
+  auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
+  synth->add_option("--seed", so.seed, "random seed")->capture_default_str();
+  synth->add_option("--cases", so.total_cases, "cases across all hospitals")->capture_default_str();
+  synth->add_option("--out", so.out_dir, "output directory")->required();
+  synth->add_option("--sites", so.sites, "only these site ids");
+  synth->add_option("--malformed-rate", so.malformed_rate, "share of deliberately bad rows")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*sites) CmdSites(g);
+  else if (*stats) CmdStats(g, verify, top);
+  else if (*agent_status) CmdAgentStatus(g);
+  else if (*agent_import) CmdAgentImport(g, import_file);
+  else if (*synth) {
+    auto res = fedreg::synth::WriteExports(so);
+    if (!res.ok()) Die(std::string(res.status().message()));
+    for (const auto& f : res->files) std::cout << f << "\n";
+    std::cout << res->rows << " rows (" << res->malformed << " deliberately malformed, " << res->shared_persons
+              << " persons registered at two hospitals) in " << res->files.size() << " files\n";
+  }
+  return 0;
+}

@@ -1,0 +1,14 @@
+// Process-wide logging set-up (spdlog). Human lines by default, JSON lines for
+// log shippers. Never log a patient identifier: only case ids, site ids,
+// counts and file:line positions.
+#pragma once
+
+#include <string>
+
+namespace fedreg {
+
+// format: "text" or "json"; level: trace, debug, info, warn, error.
+// Returns false (and leaves defaults) when either is unknown.
+bool InitLogging(const std::string& program, const std::string& format, const std::string& level);
+
+}  // namespace fedreg

@@ -1,0 +1,34 @@
+// The Admin service (admin.proto) for fedregctl: per-site status and the
+// national view, with roles taken from the caller's certificate.
+// Threading: called from gRPC's pool; stateless beyond the store.
+#pragma once
+
+#include "fedreg/v1/admin.grpc.pb.h"
+#include "server/centre_store.h"
+#include "server/sync_service.h"
+
+namespace fedreg::server {
+
+class AdminServiceImpl final : public v1::Admin::Service {
+ public:
+  AdminServiceImpl(CentreStore& store, SyncServiceImpl& sync, std::string trust_domain, int suppression_k = 10)
+      : store_(store), sync_(sync), trust_domain_(std::move(trust_domain)), k_(suppression_k) {}
+
+  grpc::Status ListSites(grpc::ServerContext* ctx, const v1::ListSitesRequest* req,
+                         v1::ListSitesResponse* resp) override;
+  grpc::Status GetStats(grpc::ServerContext* ctx, const v1::GetStatsRequest* req,
+                        v1::GetStatsResponse* resp) override;
+
+ private:
+  CentreStore& store_;
+  SyncServiceImpl& sync_;
+  const std::string trust_domain_;
+  const int k_;
+};
+
+// Small-cell suppression for sponsors: cells below k are hidden, and within
+// each dimension a second cell is hidden when only one is, so the dimension's
+// total cannot reveal it. Exposed for tests.
+void SuppressSmallCells(int k, v1::GetStatsResponse* resp);
+
+}  // namespace fedreg::server

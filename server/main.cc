@@ -1,0 +1,101 @@
+// fedreg-aggregator: runs at the centre. Authenticates hospitals by their
+// certificates, applies what they send, and serves the national view.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "common/key_file.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "common/tls.h"
+#include "server/admin_service.h"
+#include "server/centre_store.h"
+#include "server/sync_service.h"
+
+namespace {
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "fedreg-aggregator: %s\n", msg.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:7443", data_dir, ca, cert, key, trust_domain = "fedreg.example";
+  std::string port_file, log_format = "text", log_level = "info";
+  int k = 10;
+  uint32_t window = 8;
+  bool check_config = false;
+  CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
+  app.set_config("--config", "", "TOML config file (keys as the long options)");
+  app.add_option("--listen", listen, "address for gRPC with mutual TLS (port 0 = any free port)")->capture_default_str();
+  app.add_option("--data-dir", data_dir, "directory of the centre's RocksDB store")->required();
+  app.add_option("--ca", ca, "federation CA certificate (PEM)")->required();
+  app.add_option("--cert", cert, "the aggregator's server certificate (PEM)")->required();
+  app.add_option("--key", key, "its private key (PEM, mode 0600)")->required();
+  app.add_option("--trust-domain", trust_domain, "SPIFFE trust domain of the federation")->capture_default_str();
+  app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
+  app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  app.add_flag("--check-config", check_config, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!fedreg::InitLogging("aggregator", log_format, log_level)) return Fail("--log-level: unknown level");
+  auto creds = fedreg::MakeServerCredentials({ca, cert, key});
+  if (!creds.ok()) return Fail(std::string(creds.status().message()));
+  if (check_config) {
+    std::printf("configuration ok\n");
+    return 0;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Fail("--data-dir " + data_dir + ": " + ec.message());
+  chmod(data_dir.c_str(), 0700);
+
+  fedreg::BlockShutdownSignals();
+  fedreg::server::CentreStoreOptions so;
+  so.path = data_dir + "/store";
+  auto store = fedreg::server::CentreStore::Open(so);
+  if (!store.ok()) return Fail(store.status().ToString());
+
+  fedreg::server::SyncLimits limits;
+  limits.window = window;
+  fedreg::server::SyncServiceImpl sync(**store, trust_domain, limits);
+  fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, k);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, *creds, &port);
+  builder.RegisterService(&sync);
+  builder.RegisterService(&admin);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_batch_bytes) + (1 << 16));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return Fail("cannot listen on " + listen);
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::filesystem::rename(tmp, port_file, ec);
+  }
+  spdlog::info("aggregator listening on port {} (mutual TLS, trust domain {})", port, trust_domain);
+
+  int sig;
+  while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
+  spdlog::info("signal {}: draining", sig);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  spdlog::info("aggregator stopped");
+  return 0;
+}

@@ -1,0 +1,46 @@
+// The Sync service (sync.proto): authenticates each hospital by its
+// certificate, and applies its batches through the CentreStore.
+// Threading: gRPC's sync server runs each call on a pool thread; one Push
+// stream per site is allowed at a time (guarded by mu_).
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "fedreg/v1/sync.grpc.pb.h"
+#include "server/centre_store.h"
+
+namespace fedreg::server {
+
+struct SyncLimits {
+  uint32_t max_batch_bytes = 4 << 20;  // Default: 4 MiB
+  uint32_t max_batch_events = 1000;    // Default: 1000
+  uint32_t window = 8;                 // Default: 8 batches in flight
+};
+
+class SyncServiceImpl final : public v1::Sync::Service {
+ public:
+  SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits)
+      : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits) {}
+
+  grpc::Status Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) override;
+  grpc::Status Push(grpc::ServerContext* ctx,
+                    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) override;
+
+  // True while the site has a Push stream open.
+  bool IsStreaming(const std::string& site_id) const;
+
+ private:
+  // The calling site, checked against `claimed` when not empty.
+  grpc::Status Authenticate(const grpc::ServerContext& ctx, const std::string& claimed, std::string* site) const;
+
+  CentreStore& store_;
+  const std::string trust_domain_;
+  const SyncLimits limits_;
+  mutable std::mutex mu_;
+  std::set<std::string> streaming_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace fedreg::server

@@ -1,0 +1,81 @@
+#include "server/views.h"
+
+#include <set>
+
+namespace fedreg::server {
+namespace {
+
+std::string Key(const std::string& dim, const std::string& value) { return dim + kViewSep + value; }
+
+std::string MsiName(v1::Msi m) {
+  switch (m) {
+    case v1::MSI_HIGH: return "MSI-H";
+    case v1::MSI_STABLE: return "MSS";
+    case v1::MSI_INDETERMINATE: return "indeterminate";
+    default: return "not tested";
+  }
+}
+
+std::string VitalName(v1::VitalStatus v) {
+  switch (v) {
+    case v1::VITAL_STATUS_ALIVE: return "alive";
+    case v1::VITAL_STATUS_DEAD: return "dead";
+    default: return "unknown";
+  }
+}
+
+std::string AlterationName(const v1::Alteration& a) {
+  switch (a.kind()) {
+    case v1::ALTERATION_KIND_SNV:
+    case v1::ALTERATION_KIND_INDEL: return a.gene() + " " + a.protein_change();
+    case v1::ALTERATION_KIND_FUSION: return a.fusion() + " fusion";
+    case v1::ALTERATION_KIND_AMP: return a.gene() + " amplification";
+    case v1::ALTERATION_KIND_DEL: return a.gene() + " deletion";
+    default: return a.gene();
+  }
+}
+
+}  // namespace
+
+std::string ClassName(v1::CancerClass c) {
+  return c == v1::CANCER_CLASS_HEMATOLOGIC ? "hematologic" : c == v1::CANCER_CLASS_SOLID ? "solid" : "unknown";
+}
+
+std::string PersonsViewKey() { return Key("persons", ""); }
+
+std::string PersonKey(const v1::Case& c) {
+  for (const auto& t : c.link_tokens()) {
+    if (t.rfind("T1:", 0) == 0) return t;
+  }
+  return "case:" + c.case_id();
+}
+
+std::vector<std::string> ViewKeys(const v1::Case& c) {
+  std::vector<std::string> keys = {
+      Key("cases", ""),
+      Key("site", c.site_id()),
+      Key("class", ClassName(c.cancer_class())),
+      Key("oncotree", c.oncotree_code()),
+      Key("tissue", c.tissue()),
+      Key("month", c.registration_month() + " " + ClassName(c.cancer_class())),
+      Key("vital", VitalName(c.vital_status())),
+  };
+  std::set<std::string> genes, alts;
+  v1::Msi msi = v1::MSI_NOT_TESTED;
+  double tmb = -1;
+  for (const auto& t : c.tests()) {
+    for (const auto& a : t.alterations()) {
+      genes.insert(a.gene());
+      alts.insert(AlterationName(a));
+    }
+    if (t.msi() != v1::MSI_NOT_TESTED && t.msi() != v1::MSI_UNSPECIFIED) msi = t.msi();
+    if (t.tmb() >= 0) tmb = std::max(tmb, t.tmb());
+  }
+  for (const auto& g : genes) keys.push_back(Key("gene", g));
+  for (const auto& a : alts) keys.push_back(Key("alteration", a));
+  keys.push_back(Key("msi", MsiName(msi)));
+  keys.push_back(Key("tmb", tmb < 0 ? "not measured" : tmb >= 10 ? "high (>=10)" : "low (<10)"));
+  return keys;
+}
+
+}  // namespace fedreg::server

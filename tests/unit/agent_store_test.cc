@@ -1,0 +1,156 @@
+#include "agent/agent_store.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "agent/importer.h"
+#include "tests/unit/temp_dir.h"
+#include "tests/unit/test_case.h"
+
+namespace fedreg::agent {
+namespace {
+
+std::unique_ptr<AgentStore> OpenStore(const std::string& path) {
+  AgentStoreOptions o;
+  o.path = path;
+  auto s = AgentStore::Open(o);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return std::move(*s);
+}
+
+Change Upsert(const std::string& suffix, uint64_t version = 1) {
+  Change ch;
+  ch.case_record = testing::ValidCase("ncch", suffix);
+  ch.case_record.set_record_version(version);
+  return ch;
+}
+
+TEST(AgentStore, AssignsDenseSeqsAndKeepsThemAcrossRestart) {
+  testing::TempDir dir;
+  std::string store_id;
+  {
+    auto store = OpenStore(dir / "s");
+    store_id = store->store_id();
+    EXPECT_EQ(store_id.size(), 32u);
+    ASSERT_TRUE(store->Commit({Upsert("0000000001"), Upsert("0000000002")}, {}).ok());
+    ASSERT_TRUE(store->Commit({Upsert("0000000003")}, {}).ok());
+    EXPECT_EQ(store->highest_seq(), 3u);
+  }
+  auto store = OpenStore(dir / "s");
+  EXPECT_EQ(store->store_id(), store_id);
+  EXPECT_EQ(store->highest_seq(), 3u);
+  EXPECT_EQ(store->case_count(), 3);
+  v1::Batch batch;
+  ASSERT_TRUE(store->ReadOutbox(1, 100, 1 << 20, &batch).ok());
+  ASSERT_EQ(batch.events_size(), 3);
+  EXPECT_EQ(batch.first_seq(), 1u);
+  EXPECT_EQ(batch.last_seq(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(batch.events(i).seq(), static_cast<uint64_t>(i + 1));
+}
+
+TEST(AgentStore, BatchesRespectEventAndByteLimits) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  std::vector<Change> many;
+  for (int i = 0; i < 10; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
+  ASSERT_TRUE(store->Commit(many, {}).ok());
+  v1::Batch batch;
+  ASSERT_TRUE(store->ReadOutbox(1, 4, 1 << 20, &batch).ok());
+  EXPECT_EQ(batch.events_size(), 4);
+  ASSERT_TRUE(store->ReadOutbox(5, 100, 1, &batch).ok());
+  EXPECT_EQ(batch.events_size(), 1);  // at least one event, whatever the byte limit
+  EXPECT_EQ(batch.first_seq(), 5u);
+}
+
+TEST(AgentStore, AcknowledgeTrimsTheOutboxAndPersists) {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir / "s");
+    ASSERT_TRUE(store->Commit({Upsert("0000000001"), Upsert("0000000002"), Upsert("0000000003")}, {}).ok());
+    ASSERT_TRUE(store->Acknowledge(2, {}).ok());
+    EXPECT_FALSE(store->Acknowledge(9, {}).ok());  // beyond what exists
+  }
+  auto store = OpenStore(dir / "s");
+  EXPECT_EQ(store->acked_seq(), 2u);
+  v1::Batch batch;
+  ASSERT_TRUE(store->ReadOutbox(3, 100, 1 << 20, &batch).ok());
+  EXPECT_EQ(batch.events_size(), 1);
+  // Trimmed entries are gone: reading from 1 finds the gap.
+  EXPECT_FALSE(store->ReadOutbox(1, 100, 1 << 20, &batch).ok());
+}
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = OpenStore(dir_ / "s");
+    importer_ = std::make_unique<Importer>(*store_, "ncch", SiteKeys{std::string(32, 'L'), std::string(32, 'R')});
+  }
+  std::string WriteCsv(const std::string& name, const std::string& rows) {
+    std::string path = dir_ / name;
+    std::ofstream(path) << "record_number,family_name,given_name,birth_date,sex,registration_date,oncotree_code,"
+                           "vital_status,ecog\n"
+                        << rows;
+    return path;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<AgentStore> store_;
+  std::unique_ptr<Importer> importer_;
+};
+
+TEST_F(ImportTest, ReimportingUnchangedRowsWritesNothing) {
+  auto path = WriteCsv("a.csv",
+                       "N-1,山田,太郎,1961-04-02,M,2023-02-14,LMS,alive,1\n"
+                       "N-2,佐藤,花子,1970-01-01,F,2023-03-01,GIST,alive,0\n");
+  auto first = importer_->ImportFile(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->accepted, 2);
+  EXPECT_EQ(store_->highest_seq(), 2u);
+  auto again = importer_->ImportFile(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, 2);
+  EXPECT_EQ(again->accepted, 0);
+  EXPECT_EQ(store_->highest_seq(), 2u);
+}
+
+TEST_F(ImportTest, AChangedRowBecomesAnUpdateWithTheSameCaseId) {
+  ASSERT_TRUE(importer_->ImportFile(WriteCsv("a.csv", "N-1,山田,太郎,1961-04-02,M,2023-02-14,LMS,alive,1\n")).ok());
+  auto before = store_->AllCases();
+  ASSERT_EQ(before->size(), 1u);
+  auto sum = importer_->ImportFile(WriteCsv("b.csv", "N-1,山田,太郎,1961-04-02,M,2023-02-14,LMS,alive,2\n"));
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->updated, 1);
+  auto after = store_->AllCases();
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].case_id(), (*before)[0].case_id());
+  EXPECT_EQ((*after)[0].record_version(), 2u);
+  EXPECT_EQ((*after)[0].ecog(), 2);
+  EXPECT_EQ(store_->highest_seq(), 2u);
+  EXPECT_EQ(store_->case_count(), 1);
+}
+
+TEST_F(ImportTest, BadRowsAreQuarantinedWithFileLineAndField) {
+  auto path = WriteCsv("a.csv",
+                       "N-1,山田,太郎,1961-04-02,M,2023-02-14,LMS,alive,1\n"
+                       "N-2,佐藤,花子,1970-01-01,F,2023-03-01,NOPE,alive,0\n"
+                       "N-3,佐藤,花子,1970-01-01,F,2023-03-01,GIST,alive,seven\n");
+  auto sum = importer_->ImportFile(path);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->accepted, 1);
+  EXPECT_EQ(sum->quarantined, 2);
+  ASSERT_EQ(sum->errors.size(), 2u);
+  EXPECT_EQ(sum->errors[0], path + ":3: oncotree_code: unknown OncoTree code 'NOPE'");
+  EXPECT_EQ(sum->errors[1], path + ":4: ecog: must be an integer 0..4");
+  auto q = store_->Quarantine(10);
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].line(), 3);
+  EXPECT_EQ((*q)[0].raw().find("佐藤"), std::string::npos);  // the raw row is kept encrypted
+  EXPECT_EQ(store_->quarantined_count(), 2);
+}
+
+TEST_F(ImportTest, UnreadableFileFailsTheImport) {
+  EXPECT_FALSE(importer_->ImportFile(dir_ / "missing.csv").ok());
+}
+
+}  // namespace
+}  // namespace fedreg::agent
