@@ -171,20 +171,29 @@ void CmdStats(const Globals& g, bool verify, int top) {
   if (verify && !resp.verified()) Die("verify: " + std::to_string(resp.mismatches_size()) + " counters differ");
 }
 
-void CmdAgentStatus(const Globals& g) {
-  auto stub = AgentStub(g);
-  grpc::ClientContext ctx;
-  WithDeadline(&ctx, g.timeout_s);
-  fedreg::v1::AgentStatusResponse resp;
-  DieOnRpc(stub->Status(&ctx, {}, &resp), "agent status (" + g.agent_socket + ")");
-  if (g.json) return PrintJson(resp);
+// One row per agent socket (the default socket when none is given).
+void CmdAgentStatus(const Globals& g, std::vector<std::string> sockets) {
+  if (sockets.empty()) sockets.push_back(g.agent_socket);
   fedreg::cli::Table t({"SITE", "STREAM", "CASES", "HIGHEST SEQ", "ACKED SEQ", "BACKLOG", "QUARANTINED", "REJECTED",
                         "LAST ERROR"});
-  t.AddRow({resp.site_id(), resp.connected() ? "up" : "down", std::to_string(resp.cases()),
-            std::to_string(resp.highest_seq()), std::to_string(resp.acked_seq()), std::to_string(resp.backlog()),
-            std::to_string(resp.quarantined()), std::to_string(resp.rejected_by_centre()),
-            resp.last_error().empty() ? "-" : resp.last_error()});
-  std::cout << t.Render();
+  for (const auto& socket : sockets) {
+    Globals one = g;
+    one.agent_socket = socket;
+    auto stub = AgentStub(one);
+    grpc::ClientContext ctx;
+    WithDeadline(&ctx, g.timeout_s);
+    fedreg::v1::AgentStatusResponse resp;
+    DieOnRpc(stub->Status(&ctx, {}, &resp), "agent status (" + socket + ")");
+    if (g.json) {
+      PrintJson(resp);
+      continue;
+    }
+    t.AddRow({resp.site_id(), resp.connected() ? "up" : "down", std::to_string(resp.cases()),
+              std::to_string(resp.highest_seq()), std::to_string(resp.acked_seq()), std::to_string(resp.backlog()),
+              std::to_string(resp.quarantined()), std::to_string(resp.rejected_by_centre()),
+              resp.last_error().empty() ? "-" : resp.last_error()});
+  }
+  if (!g.json) std::cout << t.Render();
 }
 
 void CmdAgentImport(const Globals& g, const std::string& file) {
@@ -232,6 +241,8 @@ int main(int argc, char** argv) {
   auto* agent = app.add_subcommand("agent", "commands for the local agent (unix socket)");
   agent->require_subcommand(1);
   auto* agent_status = agent->add_subcommand("status", "backlog, acknowledged seq, quarantine, last error");
+  std::vector<std::string> status_sockets;
+  agent_status->add_option("SOCKET", status_sockets, "agent sockets (default: --agent-socket)");
   std::string import_file;
   auto* agent_import = agent->add_subcommand("import", "import an export file now");
   agent_import->add_option("FILE", import_file, "CSV or NDJSON export")->required();
@@ -248,7 +259,7 @@ int main(int argc, char** argv) {
 
   if (*sites) CmdSites(g);
   else if (*stats) CmdStats(g, verify, top);
-  else if (*agent_status) CmdAgentStatus(g);
+  else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

@@ -294,7 +294,6 @@ struct Row {
   bool truncated = false;  // malformed: too few CSV columns / cut-off JSON
   // Not exported.
   int64_t reg_day = 0;
-  int64_t last_contact_day = kNoDay;
 };
 
 constexpr std::string_view kFields[] = {
@@ -801,7 +800,6 @@ struct Generator {
       row.vital_status = "alive";
       last_contact = reg_day + std::max<int64_t>(0, max_follow_up - rng.Int(0, 90));
     }
-    row.last_contact_day = last_contact;
     const bool last_contact_known = row.vital_status == "dead" || !rng.Chance(0.02);
     if (last_contact_known) row.last_contact_date = FormatDate(last_contact);
 

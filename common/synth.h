@@ -40,8 +40,8 @@ struct SynthResult {
 // second registrations of shared persons and the malformed rows. Sites keep
 // their file layout (CSV or NDJSON) from their index in fedreg::Sites() also
 // when `sites` selects a subset. Returns InvalidArgument for bad options
-// (unknown or repeated site, rates outside [0, 1], negative total, empty
-// out_dir) and Internal when a file cannot be written.
+// (unknown or repeated site, rates outside [0, 1], total outside
+// 0..2,000,000, empty out_dir) and Internal when a file cannot be written.
 absl::StatusOr<SynthResult> WriteExports(const SynthOptions& options);
 
 }  // namespace fedreg::synth

@@ -11,12 +11,12 @@ bool IsUpperAlnum(char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch
 
 // One amino acid, three-letter codes are not used in the short form.
 const std::regex& HgvsRegex() {
-  // p.V600E  p.R273H  p.Q61*  p.S310fs  p.E746_A750del  p.V560_Y578delinsD
+  // p.V600E  p.R273H  p.Q61*  p.S310fs  p.W288Cfs*12  p.E746_A750del  p.V560_Y578delinsD
   // p.A767_V769dup  p.N771_P772insH  p.(=)
   static const auto* re = [] {
     const std::string aa = "[ACDEFGHIKLMNPQRSTVWY]";
     const std::string pos = aa + "\\d{1,5}";
-    const std::string single = pos + "(" + aa + "|\\*|=|\\?|fs(\\*\\d+)?|del|dup|delins" + aa +
+    const std::string single = pos + "(" + aa + "|\\*|=|\\?|" + aa + "?fs(\\*\\d+)?|del|dup|delins" + aa +
                                "+|ins" + aa + "+)";
     const std::string range = pos + "_" + pos + "(del|dup|delins" + aa + "+|ins" + aa + "+)";
     return new std::regex("p\\.(\\(=\\)|=|" + single + "|" + range + ")");

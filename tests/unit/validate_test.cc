@@ -71,7 +71,7 @@ TEST(ValidateCase, RejectsOutOfRangeEnums) {
 }
 
 TEST(Hgvs, KnowsTheShortForms) {
-  for (const char* ok : {"p.V600E", "p.R273H", "p.Q61*", "p.E746_A750del", "p.V560_Y578delinsD", "p.S310fs",
+  for (const char* ok : {"p.V600E", "p.R273H", "p.Q61*", "p.E746_A750del", "p.V560_Y578delinsD", "p.S310fs", "p.W288Cfs*12",
                          "p.A767_V769dup", "p.N771_P772insH", "p.Q209L"})
     EXPECT_TRUE(IsHgvsProteinShort(ok)) << ok;
   for (const char* bad : {"", "V600E", "p.V600", "p.600E", "p.Val600Glu", "c.1799T>A", "p.V600E;"})

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The 11-hospital demo on loopback, from a fresh Debian 12 machine:
+# installs missing packages, builds, makes a development PKI, starts the
+# aggregator and one agent per hospital, imports ~5,000 generated cases,
+# waits until every backlog is zero, prints the national view, and stops
+# every process it started (also on Ctrl-C).
+# Usage: deploy/demo.sh [--cases N] [--seed S] [--keep DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+CASES=5000
+SEED=42
+KEEP=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cases) CASES=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --keep) KEEP=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "demo: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+t0=$(date +%s.%N)
+deploy/install-deps.sh
+deploy/build.sh
+t_built=$(date +%s.%N)
+BIN=$ROOT/build/bin
+
+if [ -n "$KEEP" ]; then
+  RUN=$KEEP
+  rm -rf "$RUN"
+  mkdir -p "$RUN"
+else
+  RUN=$(mktemp -d /tmp/fedreg-demo.XXXXXX)
+fi
+PIDS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ ${#PIDS[@]} -gt 0 ]; then
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      alive=0
+      for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+      [ $alive -eq 0 ] && break
+      sleep 0.1
+    done
+    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+  fi
+  if [ -z "$KEEP" ]; then rm -rf "$RUN"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
+
+SITES=(ncch kyoto hokkaido kyushu tohoku ncchd aichi komagome toyama okayama kindai)
+echo "== development PKI in $RUN/pki"
+deploy/pki/make-dev-pki.sh "$RUN/pki" >/dev/null
+PKI=$RUN/pki
+
+echo "== generating $CASES synthetic cases (seed $SEED) for ${#SITES[@]} hospitals"
+"$BIN/fedregctl" synth --seed "$SEED" --cases "$CASES" --out "$RUN/exports" | tail -1
+
+echo "== starting the aggregator"
+"$BIN/fedreg-aggregator" --listen 127.0.0.1:0 --port-file "$RUN/aggregator.port" --data-dir "$RUN/centre" \
+  --ca "$PKI/ca.pem" --cert "$PKI/aggregator.pem" --key "$PKI/aggregator.key" 2>"$RUN/aggregator.log" &
+PIDS+=($!)
+for _ in $(seq 1 200); do [ -s "$RUN/aggregator.port" ] && break; sleep 0.05; done
+[ -s "$RUN/aggregator.port" ] || { echo "demo: aggregator did not start:" >&2; tail -5 "$RUN/aggregator.log" >&2; exit 1; }
+PORT=$(cat "$RUN/aggregator.port")
+echo "   listening on 127.0.0.1:$PORT (mutual TLS)"
+
+echo "== starting ${#SITES[@]} agents"
+for s in "${SITES[@]}"; do
+  "$BIN/fedreg-agent" --site "$s" --data-dir "$RUN/agent-$s" --server "127.0.0.1:$PORT" \
+    --ca "$PKI/ca.pem" --cert "$PKI/site-$s.pem" --key "$PKI/site-$s.key" \
+    --linkage-key "$PKI/linkage.key" 2>"$RUN/agent-$s.log" &
+  PIDS+=($!)
+done
+for s in "${SITES[@]}"; do
+  for _ in $(seq 1 200); do [ -S "$RUN/agent-$s/agent.sock" ] && break; sleep 0.05; done
+  [ -S "$RUN/agent-$s/agent.sock" ] || { echo "demo: agent $s did not start:" >&2; tail -5 "$RUN/agent-$s.log" >&2; exit 1; }
+done
+
+export FEDREG_SERVER=127.0.0.1:$PORT FEDREG_CA=$PKI/ca.pem FEDREG_CERT=$PKI/operator-admin.pem FEDREG_KEY=$PKI/operator-admin.key
+t_import=$(date +%s.%N)
+echo "== importing each hospital's export through its agent"
+for s in "${SITES[@]}"; do
+  f=$(ls "$RUN/exports/$s".* | head -1)
+  "$BIN/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" agent import "$f" | tail -1 | sed "s|$RUN/exports/|   |"
+done
+
+echo "== waiting until every backlog is zero"
+for _ in $(seq 1 600); do
+  pending=0
+  for s in "${SITES[@]}"; do
+    b=$("$BIN/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" --json agent status | sed -n 's/.*"backlog": "\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p')
+    [ "$b" = "0" ] || pending=$((pending + 1))
+  done
+  [ $pending -eq 0 ] && break
+  sleep 0.1
+done
+[ $pending -eq 0 ] || { echo "demo: $pending agents still have a backlog" >&2; exit 1; }
+t_synced=$(date +%s.%N)
+
+echo
+echo "== fedregctl agent status (each hospital's agent)"
+sockets=()
+for s in "${SITES[@]}"; do sockets+=("$RUN/agent-$s/agent.sock"); done
+"$BIN/fedregctl" agent status "${sockets[@]}"
+echo
+echo "== fedregctl sites"
+"$BIN/fedregctl" sites
+echo
+echo "== fedregctl stats --verify"
+"$BIN/fedregctl" stats --verify
+echo
+awk -v a="$t0" -v b="$t_built" -v i="$t_import" -v s="$t_synced" \
+  'BEGIN { printf "demo: install+build %.1f s, import to every backlog zero %.1f s, total %.1f s\n", b - a, s - i, s - a }'
+echo "demo: stopping every process it started"

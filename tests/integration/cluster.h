@@ -1,0 +1,75 @@
+// A real fedreg federation on loopback for integration tests: the dev PKI
+// made by deploy/pki/make-dev-pki.sh, one fedreg-aggregator process and any
+// number of fedreg-agent processes, each with its own data directory and
+// certificate. Talks to them with the same gRPC stubs fedregctl uses.
+// Not thread-safe: drive it from the test's thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "fedreg/v1/admin.grpc.pb.h"
+#include "fedreg/v1/agent.grpc.pb.h"
+#include "tests/unit/temp_dir.h"
+
+namespace fedreg::testing {
+
+// A child process, killed (SIGKILL) when the handle goes away.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, const std::string& log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  pid_t pid() const { return pid_; }
+  void Kill9();
+  // SIGTERM and wait; returns the exit status (or -1).
+  int Terminate();
+  bool Running();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class Cluster {
+ public:
+  // Makes the PKI under a fresh temp dir (once per process; reused by every Cluster).
+  Cluster();
+  ~Cluster();
+
+  const std::string& dir() const { return dir_.path(); }
+  const std::string& pki() const;
+
+  void StartAggregator();
+  void KillAggregator();  // kill -9
+  void StopAggregator();  // SIGTERM
+  int port() const { return port_; }
+
+  void StartAgent(const std::string& site);
+  void KillAgent(const std::string& site);  // kill -9
+  void StopAgent(const std::string& site);  // SIGTERM
+  std::string AgentDataDir(const std::string& site) const { return dir_ / ("agent-" + site); }
+  std::string AgentSocket(const std::string& site) const { return AgentDataDir(site) + "/agent.sock"; }
+
+  // Imports through the agent's admin socket; `status` (optional) receives the
+  // RPC status, otherwise a failure fails the test.
+  v1::ImportResponse Import(const std::string& site, const std::string& path, grpc::Status* status = nullptr);
+  v1::AgentStatusResponse AgentStatus(const std::string& site);
+  // Waits until the agent's backlog is 0 and its acked seq equals its highest; false on timeout.
+  bool WaitForDrain(const std::string& site, int timeout_s = 60);
+
+  // Admin calls with the operator certificate (or `identity`, e.g. "sponsor-chugai").
+  grpc::Status ListSites(v1::ListSitesResponse* out, const std::string& identity = "operator-admin");
+  grpc::Status GetStats(bool verify, v1::GetStatsResponse* out, const std::string& identity = "operator-admin");
+
+ private:
+  TempDir dir_;
+  int port_ = 0;
+  std::unique_ptr<Process> aggregator_;
+  std::map<std::string, std::unique_ptr<Process>> agents_;
+};
+
+}  // namespace fedreg::testing

@@ -1,0 +1,196 @@
+// End to end over real mutual TLS on loopback: agents import generated
+// exports, push to a real aggregator, and the national view must equal what
+// was imported, also when processes are killed with SIGKILL mid-push.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "agent/agent_store.h"
+#include "common/synth.h"
+#include "server/centre_store.h"
+#include "server/views.h"
+#include "tests/integration/cluster.h"
+
+namespace fedreg::testing {
+namespace {
+
+std::map<std::string, std::string> GenerateExports(const std::string& out, std::vector<std::string> sites, int cases,
+                                                   uint64_t seed) {
+  synth::SynthOptions o;
+  o.out_dir = out;
+  o.sites = sites;
+  o.total_cases = cases;
+  o.seed = seed;
+  auto r = synth::WriteExports(o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  std::map<std::string, std::string> by_site;
+  for (const auto& f : r->files) {
+    for (const auto& s : sites) {
+      auto base = std::filesystem::path(f).stem().string();
+      if (base == s) by_site[s] = f;
+    }
+  }
+  return by_site;
+}
+
+// Opens the stopped processes' stores and checks that the centre holds
+// exactly the sites' current cases, version for version and byte for byte.
+void ExpectCentreEqualsSites(Cluster& c, const std::vector<std::string>& sites, int64_t* total_cases,
+                             std::set<std::string>* persons) {
+  server::CentreStoreOptions co;
+  co.path = c.dir() + "/centre/store";
+  auto centre = server::CentreStore::Open(co);
+  ASSERT_TRUE(centre.ok()) << centre.status();
+  for (const auto& site : sites) {
+    agent::AgentStoreOptions ao;
+    ao.path = c.AgentDataDir(site) + "/store";
+    auto store = agent::AgentStore::Open(ao);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto at_site = (*store)->AllCases();
+    auto at_centre = (*centre)->Cases(site);
+    ASSERT_TRUE(at_site.ok() && at_centre.ok());
+    ASSERT_EQ(at_site->size(), at_centre->size()) << site;
+    for (size_t i = 0; i < at_site->size(); ++i) {
+      std::string a, b;
+      (*at_site)[i].SerializeToString(&a);
+      (*at_centre)[i].SerializeToString(&b);
+      EXPECT_EQ(a, b) << site << " case " << (*at_site)[i].case_id();
+      persons->insert(server::PersonKey((*at_site)[i]));
+    }
+    *total_cases += static_cast<int64_t>(at_site->size());
+    EXPECT_EQ((*store)->case_count(), static_cast<int64_t>(at_site->size()));
+    auto state = (*centre)->GetSite(site);
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(state->applied_seq(), (*store)->highest_seq()) << site;
+    EXPECT_EQ(state->cases(), static_cast<int64_t>(at_site->size())) << site;
+  }
+  auto stored = (*centre)->ReadViews();
+  auto recomputed = (*centre)->RecomputeViews();
+  ASSERT_TRUE(stored.ok() && recomputed.ok());
+  EXPECT_EQ(*stored, *recomputed);
+}
+
+TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
+  Cluster c;
+  std::vector<std::string> sites = {"ncch", "kyoto", "hokkaido"};
+  auto files = GenerateExports(c.dir() + "/exports", sites, 900, 7);
+  c.StartAggregator();
+  for (const auto& s : sites) c.StartAgent(s);
+  int64_t accepted = 0, quarantined = 0;
+  for (const auto& s : sites) {
+    auto r = c.Import(s, files[s]);
+    EXPECT_GT(r.accepted(), 0);
+    accepted += r.accepted();
+    quarantined += r.quarantined();
+    EXPECT_EQ(r.rows(), r.accepted() + r.quarantined());
+  }
+  EXPECT_GT(quarantined, 0) << "the generator plants malformed rows; they must be quarantined, not dropped";
+  for (const auto& s : sites) ASSERT_TRUE(c.WaitForDrain(s)) << s;
+
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  EXPECT_EQ(stats.cases(), accepted);
+  v1::ListSitesResponse list;
+  ASSERT_TRUE(c.ListSites(&list).ok());
+  ASSERT_EQ(list.sites_size(), 3);
+  for (const auto& st : list.sites()) {
+    auto agent = c.AgentStatus(st.site_id());
+    EXPECT_EQ(st.cases(), agent.cases()) << st.site_id();
+    EXPECT_EQ(st.applied_seq(), agent.highest_seq()) << st.site_id();
+    EXPECT_TRUE(st.connected()) << st.site_id();
+  }
+  for (const auto& s : sites) c.StopAgent(s);
+  c.StopAggregator();
+
+  int64_t total = 0;
+  std::set<std::string> persons;
+  ExpectCentreEqualsSites(c, sites, &total, &persons);
+  EXPECT_EQ(total, accepted);
+  EXPECT_EQ(stats.unique_persons(), static_cast<int64_t>(persons.size()));
+  EXPECT_LT(stats.unique_persons(), stats.cases()) << "some persons are registered at two hospitals";
+}
+
+TEST(Sync, AgentKilledMidPushResumesWithNothingLostOrDuplicated) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"ncch"}, 4000, 11);
+  c.StartAggregator();
+  c.StartAgent("ncch");
+  grpc::Status killed_import;
+  std::thread importer([&] { c.Import("ncch", files["ncch"], &killed_import); });
+  // Kill the agent once the centre has acknowledged part of the outbox.
+  v1::AgentStatusResponse at_kill;
+  for (int i = 0; i < 2000; ++i) {
+    at_kill = c.AgentStatus("ncch");
+    if (at_kill.acked_seq() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  c.KillAgent("ncch");
+  importer.join();
+  ASSERT_GT(at_kill.acked_seq(), 0u) << "the push never started";
+
+  c.StartAgent("ncch");
+  auto again = c.Import("ncch", files["ncch"]);  // idempotent: finishes what the killed import did not
+  EXPECT_EQ(again.updated(), 0);
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  c.StopAgent("ncch");
+  c.StopAggregator();
+  int64_t total = 0;
+  std::set<std::string> persons;
+  ExpectCentreEqualsSites(c, {"ncch"}, &total, &persons);
+  EXPECT_EQ(stats.cases(), total);
+}
+
+TEST(Sync, AggregatorKilledMidApplyResumesWithNothingLostOrDuplicated) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"kyoto", "tohoku"}, 8000, 13);
+  c.StartAggregator();
+  c.StartAgent("kyoto");
+  c.StartAgent("tohoku");
+  v1::ImportResponse r1, r2;
+  std::thread importer([&] {
+    r1 = c.Import("kyoto", files["kyoto"]);
+    r2 = c.Import("tohoku", files["tohoku"]);
+  });
+  for (int i = 0; i < 2000; ++i) {
+    if (c.AgentStatus("kyoto").acked_seq() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  c.KillAggregator();
+  importer.join();  // the agents go on importing while the centre is down
+  auto stalled = c.AgentStatus("tohoku");
+  EXPECT_GT(stalled.highest_seq(), stalled.acked_seq()) << "the centre was down: tohoku must hold a backlog";
+  c.StartAggregator();
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  ASSERT_TRUE(c.WaitForDrain("tohoku"));
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  EXPECT_EQ(stats.cases(), r1.accepted() + r2.accepted());
+  c.StopAgent("kyoto");
+  c.StopAgent("tohoku");
+  c.StopAggregator();
+  int64_t total = 0;
+  std::set<std::string> persons;
+  ExpectCentreEqualsSites(c, {"kyoto", "tohoku"}, &total, &persons);
+}
+
+TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
+  Cluster c;
+  c.StartAggregator();
+  v1::ListSitesResponse list;
+  EXPECT_EQ(c.ListSites(&list, "site-ncch").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(c.ListSites(&list, "sponsor-chugai").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(c.ListSites(&list, "auditor-audit").ok());
+  v1::GetStatsResponse stats;
+  EXPECT_TRUE(c.GetStats(false, &stats, "sponsor-chugai").ok());
+  EXPECT_EQ(stats.suppression_k(), 10);
+  EXPECT_EQ(c.GetStats(true, &stats, "sponsor-chugai").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace fedreg::testing
