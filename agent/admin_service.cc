@@ -33,6 +33,22 @@ grpc::Status AgentAdminServiceImpl::Import(grpc::ServerContext*, const v1::Impor
   resp->set_unchanged(sum->unchanged);
   resp->set_quarantined(sum->quarantined);
   for (const auto& e : sum->errors) resp->add_errors(e);
+  resp->set_skipped_withdrawn(sum->skipped_withdrawn);
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentAdminServiceImpl::Withdraw(grpc::ServerContext*, const v1::WithdrawRequest* req,
+                                             v1::WithdrawResponse* resp) {
+  std::string reason = req->reason().empty() ? "CONSENT_WITHDRAWN" : req->reason();
+  for (char c : reason) {
+    if (!((c >= 'A' && c <= 'Z') || c == '_') || reason.size() > 32)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "reason must be a code of A-Z and '_' (at most 32)");
+  }
+  if (req->record_number().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "record number required");
+  auto w = importer_.Withdraw(req->record_number(), reason);
+  if (!w.ok()) return grpc::Status(static_cast<grpc::StatusCode>(w.status().code()), std::string(w.status().message()));
+  resp->set_case_id(w->case_id);
+  resp->set_seq(w->seq);
   return grpc::Status::OK;
 }
 

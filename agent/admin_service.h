@@ -18,6 +18,8 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   grpc::Status Status(grpc::ServerContext* ctx, const v1::AgentStatusRequest* req,
                       v1::AgentStatusResponse* resp) override;
   grpc::Status Import(grpc::ServerContext* ctx, const v1::ImportRequest* req, v1::ImportResponse* resp) override;
+  grpc::Status Withdraw(grpc::ServerContext* ctx, const v1::WithdrawRequest* req,
+                        v1::WithdrawResponse* resp) override;
 
  private:
   const std::string site_id_;

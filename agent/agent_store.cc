@@ -171,7 +171,7 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
       ev.set_record_version(ch.record_version);
       ev.set_reason(ch.reason);
       b.Delete(cfs_[kCases], ch.case_id);
-      --cases;
+      if (ch.case_present) --cases;
     }
     if (!ch.reid_value.empty()) {
       b.Put(cfs_[kReid], ch.reid_key, ch.reid_value);

@@ -50,6 +50,7 @@ struct Change {
   std::string case_id;
   uint64_t record_version = 0;   // TOMBSTONE: version withdrawn
   std::string reason;            // TOMBSTONE
+  bool case_present = true;      // TOMBSTONE: the case is in `cases` (counted)
   std::string reid_key;          // "r..." key, written when reid_value is set
   std::string reid_value;        // sealed ReidEntry; empty = reid unchanged
 };

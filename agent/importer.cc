@@ -86,19 +86,17 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path) {
       if (auto it = pending_case_ids.find(rkey); it != pending_case_ids.end()) {
         case_id = it->second;
       } else {
-        auto sealed = store_.GetReid(rkey);
-        if (!sealed.ok()) {
-          store_error = sealed.status();
+        auto entry = LoadReid(rkey);
+        if (!entry.ok()) {
+          store_error = entry.status();
           return;
         }
-        if (sealed->has_value()) {
-          auto plain = crypto::AesGcmOpen(keys_.reid_key, **sealed, rkey);
-          v1::ReidEntry entry;
-          if (!plain.ok() || !entry.ParseFromString(*plain)) {
-            store_error = absl::DataLossError("reid entry cannot be decrypted: wrong reid key for this store?");
-            return;
-          }
-          case_id = entry.case_id();
+        if (entry->has_value() && (*entry)->withdrawn()) {
+          ++sum.skipped_withdrawn;
+          return;
+        }
+        if (entry->has_value()) {
+          case_id = (*entry)->case_id();
         } else {
           case_id = NewCaseId(site_id_);
           new_reid = true;
@@ -149,12 +147,53 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path) {
   };
 
   absl::Status read = ReadExport(path, on_row);
+  // (A withdrawn row returns early above without counting towards a flush.)
   if (store_error.ok()) store_error = flush();
   if (!store_error.ok()) return store_error;
   if (!read.ok()) return read;
-  spdlog::info("imported {}: rows {}, accepted {}, updated {}, unchanged {}, quarantined {}", path, sum.rows,
-               sum.accepted, sum.updated, sum.unchanged, sum.quarantined);
+  spdlog::info("imported {}: rows {}, accepted {}, updated {}, unchanged {}, quarantined {}, skipped (withdrawn) {}",
+               path, sum.rows, sum.accepted, sum.updated, sum.unchanged, sum.quarantined, sum.skipped_withdrawn);
   return sum;
+}
+
+absl::StatusOr<std::optional<v1::ReidEntry>> Importer::LoadReid(const std::string& rkey) {
+  auto sealed = store_.GetReid(rkey);
+  if (!sealed.ok()) return sealed.status();
+  if (!sealed->has_value()) return std::optional<v1::ReidEntry>();
+  auto plain = crypto::AesGcmOpen(keys_.reid_key, **sealed, rkey);
+  v1::ReidEntry entry;
+  if (!plain.ok() || !entry.ParseFromString(*plain))
+    return absl::DataLossError("reid entry cannot be decrypted: wrong reid key for this store?");
+  return std::optional<v1::ReidEntry>(std::move(entry));
+}
+
+absl::StatusOr<Importer::Withdrawal> Importer::Withdraw(const std::string& record_number, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string rkey = ReidKey(keys_.reid_key, record_number);
+  auto entry = LoadReid(rkey);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) return absl::NotFoundError("no case with this record number at this site");
+  v1::ReidEntry e = **entry;
+  if (e.withdrawn()) return absl::FailedPreconditionError("case " + e.case_id() + " is already withdrawn");
+  auto current = store_.GetCase(e.case_id());
+  if (!current.ok()) return current.status();
+  e.set_withdrawn(true);
+  e.set_withdraw_reason(reason);
+  std::string plain;
+  e.SerializeToString(&plain);
+  auto sealed = crypto::AesGcmSeal(keys_.reid_key, plain, rkey);
+  if (!sealed.ok()) return sealed.status();
+  Change ch;
+  ch.kind = v1::CHANGE_KIND_TOMBSTONE;
+  ch.case_id = e.case_id();
+  ch.record_version = current->has_value() ? (*current)->record_version() : 0;
+  ch.reason = reason;
+  ch.reid_key = rkey;
+  ch.reid_value = *sealed;
+  ch.case_present = current->has_value();
+  if (auto s = store_.Commit({ch}, {}); !s.ok()) return s;
+  spdlog::info("withdrew case {} ({})", e.case_id(), reason);
+  return Withdrawal{e.case_id(), store_.highest_seq()};
 }
 
 }  // namespace fedreg::agent

@@ -21,6 +21,7 @@ struct ImportSummary {
   int64_t updated = 0;      // changed cases (new record_version)
   int64_t unchanged = 0;
   int64_t quarantined = 0;
+  int64_t skipped_withdrawn = 0;  // record numbers whose consent was withdrawn
   std::vector<std::string> errors;  // "file:line: field: reason", the first kMaxErrors
 
   static constexpr size_t kMaxErrors = 50;
@@ -36,12 +37,25 @@ class Importer {
   // Thread-safe: imports run one at a time.
   absl::StatusOr<ImportSummary> ImportFile(const std::string& path);
 
+  struct Withdrawal {
+    std::string case_id;
+    uint64_t seq = 0;
+  };
+  // Consent withdrawn for `record_number`: deletes the case and enqueues a
+  // tombstone in one WriteBatch, and marks the reid entry so that later
+  // imports skip the record number. NOT_FOUND when the record number is
+  // unknown; FAILED_PRECONDITION when it is already withdrawn.
+  absl::StatusOr<Withdrawal> Withdraw(const std::string& record_number, const std::string& reason);
+
  private:
   AgentStore& store_;
   const std::string site_id_;
   const SiteKeys keys_;
   const size_t rows_per_commit_;
-  std::mutex mu_;  // one import at a time
+  // Reads and decrypts the reid entry; nullopt when absent.
+  absl::StatusOr<std::optional<v1::ReidEntry>> LoadReid(const std::string& rkey);
+
+  std::mutex mu_;  // one import or withdrawal at a time
 };
 
 // A random case id for the site: "<site>-" + 10 of [0-9A-Z].

@@ -212,7 +212,23 @@ void CmdAgentImport(const Globals& g, const std::string& file) {
   if (resp.quarantined() > resp.errors_size())
     std::cout << "(" << resp.quarantined() - resp.errors_size() << " more quarantined rows; see the agent log)\n";
   std::cout << resp.path() << ": rows " << resp.rows() << ", accepted " << resp.accepted() << ", updated "
-            << resp.updated() << ", unchanged " << resp.unchanged() << ", quarantined " << resp.quarantined() << "\n";
+            << resp.updated() << ", unchanged " << resp.unchanged() << ", quarantined " << resp.quarantined();
+  if (resp.skipped_withdrawn() > 0) std::cout << ", skipped (consent withdrawn) " << resp.skipped_withdrawn();
+  std::cout << "\n";
+}
+
+void CmdAgentWithdraw(const Globals& g, const std::string& record_number, const std::string& reason) {
+  auto stub = AgentStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::WithdrawRequest req;
+  req.set_record_number(record_number);
+  req.set_reason(reason);
+  fedreg::v1::WithdrawResponse resp;
+  DieOnRpc(stub->Withdraw(&ctx, req, &resp), "withdraw");
+  if (g.json) return PrintJson(resp);
+  std::cout << "withdrawn: case " << resp.case_id() << " removed here; tombstone queued as seq " << resp.seq()
+            << " for the centre\n";
 }
 
 }  // namespace
@@ -247,6 +263,11 @@ int main(int argc, char** argv) {
   auto* agent_import = agent->add_subcommand("import", "import an export file now");
   agent_import->add_option("FILE", import_file, "CSV or NDJSON export")->required();
 
+  std::string withdraw_rn, withdraw_reason = "CONSENT_WITHDRAWN";
+  auto* agent_withdraw = agent->add_subcommand("withdraw", "consent withdrawn: remove a case here and at the centre");
+  agent_withdraw->add_option("--record-number", withdraw_rn, "the hospital's record number")->required();
+  agent_withdraw->add_option("--reason", withdraw_reason, "reason code")->capture_default_str();
+
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
   synth->add_option("--seed", so.seed, "random seed")->capture_default_str();
@@ -261,6 +282,7 @@ int main(int argc, char** argv) {
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file);
+  else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);
     if (!res.ok()) Die(std::string(res.status().message()));

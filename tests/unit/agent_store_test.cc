@@ -148,6 +148,32 @@ TEST_F(ImportTest, BadRowsAreQuarantinedWithFileLineAndField) {
   EXPECT_EQ(store_->quarantined_count(), 2);
 }
 
+TEST_F(ImportTest, WithdrawRemovesTheCaseQueuesATombstoneAndBlocksReimport) {
+  auto path = WriteCsv("a.csv",
+                       "N-1,山田,太郎,1961-04-02,M,2023-02-14,LMS,alive,1\n"
+                       "N-2,佐藤,花子,1970-01-01,F,2023-03-01,GIST,alive,0\n");
+  ASSERT_TRUE(importer_->ImportFile(path).ok());
+  auto w = importer_->Withdraw("N-1", "CONSENT_WITHDRAWN");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->seq, 3u);
+  EXPECT_EQ(store_->case_count(), 1);
+  EXPECT_FALSE(store_->GetCase(w->case_id)->has_value());
+  v1::Batch batch;
+  ASSERT_TRUE(store_->ReadOutbox(3, 10, 1 << 20, &batch).ok());
+  ASSERT_EQ(batch.events_size(), 1);
+  EXPECT_EQ(batch.events(0).kind(), v1::CHANGE_KIND_TOMBSTONE);
+  EXPECT_EQ(batch.events(0).case_id(), w->case_id);
+  EXPECT_EQ(batch.events(0).record_version(), 1u);
+  EXPECT_EQ(batch.events(0).reason(), "CONSENT_WITHDRAWN");
+  auto again = importer_->ImportFile(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->skipped_withdrawn, 1);
+  EXPECT_EQ(again->unchanged, 1);
+  EXPECT_EQ(store_->highest_seq(), 3u);
+  EXPECT_TRUE(absl::IsFailedPrecondition(importer_->Withdraw("N-1", "CONSENT_WITHDRAWN").status()));
+  EXPECT_TRUE(absl::IsNotFound(importer_->Withdraw("N-404", "CONSENT_WITHDRAWN").status()));
+}
+
 TEST_F(ImportTest, UnreadableFileFailsTheImport) {
   EXPECT_FALSE(importer_->ImportFile(dir_ / "missing.csv").ok());
 }
