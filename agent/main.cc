@@ -30,6 +30,8 @@ struct AgentConfig {
   std::string admin_socket;    // Default: <data_dir>/agent.sock
   std::string drop_dir;        // Default: none (imports only via fedregctl agent import)
   int window = 8;
+  int backoff_max_ms = 10000;
+  int ack_timeout_ms = 15000;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -57,6 +59,12 @@ int main(int argc, char** argv) {
   app.add_option("--admin-socket", cfg.admin_socket, "unix socket for fedregctl agent commands");
   app.add_option("--drop-dir", cfg.drop_dir, "folder watched for export files");
   app.add_option("--window", cfg.window, "batches in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--backoff-max-ms", cfg.backoff_max_ms, "cap of the reconnect backoff (full jitter)")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+  app.add_option("--ack-timeout-ms", cfg.ack_timeout_ms, "end a stream whose batches get no ack for this long")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
   app.add_option("--log-format", cfg.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error");
   app.add_flag("--check-config", check_config, "validate the configuration and exit");
@@ -95,6 +103,8 @@ int main(int argc, char** argv) {
   sopts.server = cfg.server;
   sopts.tls = {cfg.ca, cfg.cert, cfg.key};
   sopts.window = cfg.window;
+  sopts.backoff_max_ms = cfg.backoff_max_ms;
+  sopts.ack_timeout_ms = cfg.ack_timeout_ms;
   fedreg::agent::Sender sender(**store, sopts);
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
 

@@ -28,18 +28,26 @@ Sender::~Sender() { Stop(); }
 absl::Status Sender::Start() {
   auto creds = MakeChannelCredentials(options_.tls);
   if (!creds.ok()) return creds.status();
+  creds_ = *creds;
+  NewChannel();
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void Sender::NewChannel() {
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 15000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, options_.backoff_max_ms);
   args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   args.SetMaxSendMessageSize(static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16));
-  channel_ = grpc::CreateCustomChannel(options_.server, *creds, args);
-  thread_ = std::thread([this] { Run(); });
-  return absl::OkStatus();
+  // A distinct argument keeps gRPC from sharing the old (possibly dead) subchannel.
+  static std::atomic<int> generation{0};
+  args.SetInt("fedreg.channel_generation", ++generation);
+  channel_ = grpc::CreateCustomChannel(options_.server, creds_, args);
 }
 
 void Sender::Stop() {
@@ -69,6 +77,7 @@ void Sender::Run() {
     if (!s.ok()) {
       SetError(s.ToString());
       spdlog::warn("sync session ended: {}", s.ToString());
+      NewChannel();
     }
     attempt = store_.acked_seq() > acked_before ? 0 : std::min(attempt + 1, 20);
     // Exponential backoff with full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)].
@@ -136,6 +145,7 @@ absl::Status Sender::Session() {
   std::condition_variable cv;
   std::deque<uint64_t> in_flight;  // last seq of each unacknowledged batch
   bool broken = false;
+  uint64_t acks = 0;  // acknowledgements received on this stream
   absl::Status reader_error;
 
   std::thread reader([&] {
@@ -161,6 +171,7 @@ absl::Status Sender::Session() {
         break;
       }
       while (!in_flight.empty() && in_flight.front() <= ack.durable_seq()) in_flight.pop_front();
+      ++acks;
       {
         std::lock_guard<std::mutex> slock(mu_);
         status_.centre_applied_seq = ack.applied_seq();
@@ -176,10 +187,22 @@ absl::Status Sender::Session() {
 
   uint64_t next = store_.acked_seq() + 1;
   absl::Status writer_error;
+  // A stalled or blackholed connection shows as batches in flight with no
+  // ack: end the stream after ack_timeout_ms instead of waiting for keepalive.
+  auto last_progress = std::chrono::steady_clock::now();
+  uint64_t acks_seen = 0;
   while (!stop_) {
     {
       std::unique_lock<std::mutex> lock(m);
       if (broken) break;
+      auto now = std::chrono::steady_clock::now();
+      if (in_flight.empty() || acks != acks_seen) last_progress = now;
+      acks_seen = acks;
+      if (!in_flight.empty() && now - last_progress > std::chrono::milliseconds(options_.ack_timeout_ms)) {
+        writer_error = absl::DeadlineExceededError("no acknowledgement from the centre for " +
+                                                   std::to_string(options_.ack_timeout_ms) + " ms");
+        break;
+      }
       if (in_flight.size() >= window) {
         cv.wait_for(lock, std::chrono::milliseconds(200));
         continue;
@@ -191,7 +214,7 @@ absl::Status Sender::Session() {
       break;
     }
     if (req.batch().events_size() == 0) {
-      store_.WaitForWork(next - 1, 500);
+      store_.WaitForWork(next - 1, 200);
       continue;
     }
     req.set_site_id(options_.site_id);

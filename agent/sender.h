@@ -18,6 +18,7 @@
 #include "agent/agent_store.h"
 #include "common/tls.h"
 #include <grpcpp/channel.h>
+#include <grpcpp/security/credentials.h>
 
 namespace fedreg::agent {
 
@@ -31,6 +32,7 @@ struct SenderOptions {
   int backoff_initial_ms = 100;    // Default: 100 ms, doubling, full jitter
   int backoff_max_ms = 10000;      // Default: 10 s
   int call_deadline_ms = 10000;    // Default: 10 s for unary calls
+  int ack_timeout_ms = 15000;      // Default: 15 s without an ack while batches are in flight ends the stream
 };
 
 struct SenderStatus {
@@ -57,6 +59,9 @@ class Sender {
   // One session: Hello and a Push stream until it breaks. Returns why it ended.
   absl::Status Session();
   void SetError(const std::string& error);
+  // A new channel (new connection): after a failed session the old one may be
+  // half-open, and gRPC would keep using it until keepalive notices.
+  void NewChannel();
 
   AgentStore& store_;
   const SenderOptions options_;
@@ -64,7 +69,8 @@ class Sender {
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   SenderStatus status_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<grpc::Channel> channel_;  // one channel to the centre, reused across sessions
+  std::shared_ptr<grpc::ChannelCredentials> creds_;
+  std::shared_ptr<grpc::Channel> channel_;  // used by the sending thread only
 };
 
 }  // namespace fedreg::agent

@@ -29,6 +29,29 @@ grpc::Status SyncServiceImpl::Authenticate(const grpc::ServerContext& ctx, const
   return grpc::Status::OK;
 }
 
+grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& store_id, grpc::ServerContext* ctx) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = streaming_.find(site);
+  if (it != streaming_.end()) {
+    if (it->second.store_id != store_id)
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          "site " + site + " already has a stream open from store " + it->second.store_id);
+    spdlog::warn("site {} reconnected while its previous stream looked alive: replacing it", site);
+    it->second.ctx->TryCancel();
+    if (!released_.wait_for(lock, std::chrono::seconds(5), [&] { return streaming_.count(site) == 0; }))
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "previous stream of site " + site + " is still closing");
+  }
+  streaming_[site] = ActiveStream{store_id, ctx};
+  return grpc::Status::OK;
+}
+
+void SyncServiceImpl::Release(const std::string& site, grpc::ServerContext* ctx) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streaming_.find(site);
+  if (it != streaming_.end() && it->second.ctx == ctx) streaming_.erase(it);
+  released_.notify_all();
+}
+
 bool SyncServiceImpl::IsStreaming(const std::string& site_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return streaming_.count(site_id) > 0;
@@ -40,6 +63,17 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
   if (req->store_id().size() != 32)
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "store_id must be 32 hex characters");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = streaming_.find(site);
+    if (it != streaming_.end() && it->second.store_id != req->store_id()) {
+      spdlog::warn("Hello from a second agent for site {} (store {}) refused: store {} is streaming", site,
+                   req->store_id(), it->second.store_id);
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          "site " + site + " already has a stream open from another agent (store " +
+                              it->second.store_id + ")");
+    }
+  }
   auto st = store_.RegisterStore(site, req->store_id());
   if (!st.ok()) {
     spdlog::warn("Hello from {} refused: {}", site, std::string(st.status().message()));
@@ -60,22 +94,17 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
                                    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) {
   std::string site;
   if (auto s = Authenticate(*ctx, "", &site); !s.ok()) return s;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!streaming_.insert(site).second)
-      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "site " + site + " already has a stream open");
-  }
-  struct Release {
+  v1::PushRequest req;
+  if (!stream->Read(&req)) return grpc::Status::OK;
+  if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return s;
+  struct Releaser {
     SyncServiceImpl* self;
     std::string site;
-    ~Release() {
-      std::lock_guard<std::mutex> lock(self->mu_);
-      self->streaming_.erase(site);
-    }
-  } release{this, site};
+    grpc::ServerContext* ctx;
+    ~Releaser() { self->Release(site, ctx); }
+  } releaser{this, site, ctx};
 
-  v1::PushRequest req;
-  while (stream->Read(&req)) {
+  do {
     if (req.site_id() != site) {
       store_.RecordError(site, "payload named another site");
       spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site, req.site_id().substr(0, 32));
@@ -97,7 +126,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     ack.set_durable_seq(applied->applied_seq);  // the apply synced its WAL
     for (auto& r : applied->rejections) *ack.add_rejections() = std::move(r);
     if (!stream->Write(ack)) break;
-  }
+  } while (stream->Read(&req));
   return grpc::Status::OK;
 }
 

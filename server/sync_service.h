@@ -4,8 +4,9 @@
 // stream per site is allowed at a time (guarded by mu_).
 #pragma once
 
+#include <condition_variable>
+#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -36,11 +37,24 @@ class SyncServiceImpl final : public v1::Sync::Service {
   // The calling site, checked against `claimed` when not empty.
   grpc::Status Authenticate(const grpc::ServerContext& ctx, const std::string& claimed, std::string* site) const;
 
+  // Claims the site's single stream slot for `store_id`. A stream of the same
+  // store is the same agent reconnecting over a connection the centre has not
+  // yet seen die (half-open): it is cancelled and replaced. Another store is
+  // refused with ALREADY_EXISTS.
+  grpc::Status Claim(const std::string& site, const std::string& store_id, grpc::ServerContext* ctx);
+  void Release(const std::string& site, grpc::ServerContext* ctx);
+
+  struct ActiveStream {
+    std::string store_id;
+    grpc::ServerContext* ctx;
+  };
+
   CentreStore& store_;
   const std::string trust_domain_;
   const SyncLimits limits_;
   mutable std::mutex mu_;
-  std::set<std::string> streaming_ ABSL_GUARDED_BY(mu_);
+  std::condition_variable released_;
+  std::map<std::string, ActiveStream> streaming_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedreg::server

@@ -120,26 +120,28 @@ void Cluster::StartAggregator() {
 void Cluster::KillAggregator() { aggregator_->Kill9(); }
 void Cluster::StopAggregator() { aggregator_->Terminate(); }
 
-void Cluster::StartAgent(const std::string& site) {
-  agents_[site] = std::make_unique<Process>(
-      std::vector<std::string>{Bin("fedreg-agent"), "--site", site, "--data-dir", AgentDataDir(site), "--server",
-                               "127.0.0.1:" + std::to_string(port_), "--ca", pki() + "/ca.pem", "--cert",
+void Cluster::StartAgent(const std::string& site, const std::string& instance) {
+  const std::string name = instance.empty() ? site : instance;
+  agents_[name] = std::make_unique<Process>(
+      std::vector<std::string>{Bin("fedreg-agent"), "--site", site, "--data-dir", AgentDataDir(name), "--server",
+                               "127.0.0.1:" + std::to_string(agent_server_port_ ? agent_server_port_ : port_), "--ca", pki() + "/ca.pem", "--cert",
                                pki() + "/site-" + site + ".pem", "--key", pki() + "/site-" + site + ".key",
-                               "--linkage-key", pki() + "/linkage.key"},
-      dir_ / ("agent-" + site + ".log"));
+                               "--linkage-key", pki() + "/linkage.key", "--backoff-max-ms", "1000",
+                               "--ack-timeout-ms", "3000"},
+      dir_ / ("agent-" + name + ".log"));
   for (int i = 0; i < 400; ++i) {
-    if (std::filesystem::exists(AgentSocket(site))) {
+    if (std::filesystem::exists(AgentSocket(name))) {
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
       v1::AgentStatusResponse resp;
       auto stub = v1::AgentAdmin::NewStub(
-          grpc::CreateChannel("unix:" + AgentSocket(site), grpc::InsecureChannelCredentials()));
+          grpc::CreateChannel("unix:" + AgentSocket(name), grpc::InsecureChannelCredentials()));
       if (stub->Status(&ctx, {}, &resp).ok()) return;
     }
-    if (!agents_[site]->Running()) break;
+    if (!agents_[name]->Running()) break;
     SleepMs(25);
   }
-  throw std::runtime_error("agent " + site + " did not start; see its log in " + dir_.path());
+  throw std::runtime_error("agent " + name + " did not start; see its log in " + dir_.path());
 }
 
 void Cluster::KillAgent(const std::string& site) { agents_.at(site)->Kill9(); }
@@ -168,6 +170,17 @@ v1::AgentStatusResponse Cluster::AgentStatus(const std::string& site) {
   auto s = stub->Status(&ctx, {}, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return resp;
+}
+
+grpc::Status Cluster::Withdraw(const std::string& site, const std::string& record_number,
+                               v1::WithdrawResponse* out) {
+  auto stub =
+      v1::AgentAdmin::NewStub(grpc::CreateChannel("unix:" + AgentSocket(site), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::WithdrawRequest req;
+  req.set_record_number(record_number);
+  return stub->Withdraw(&ctx, req, out);
 }
 
 bool Cluster::WaitForDrain(const std::string& site, int timeout_s) {

@@ -48,16 +48,21 @@ class Cluster {
   void StopAggregator();  // SIGTERM
   int port() const { return port_; }
 
-  void StartAgent(const std::string& site);
-  void KillAgent(const std::string& site);  // kill -9
-  void StopAgent(const std::string& site);  // SIGTERM
-  std::string AgentDataDir(const std::string& site) const { return dir_ / ("agent-" + site); }
-  std::string AgentSocket(const std::string& site) const { return AgentDataDir(site) + "/agent.sock"; }
+  // Agents dial this port instead of the aggregator's (e.g. a FaultProxy); 0 = the aggregator.
+  void SetAgentServerPort(int port) { agent_server_port_ = port; }
+  // Agents are named by site; `instance` names a second agent presenting the
+  // same site certificate (its own data dir), e.g. a reinstalled copy.
+  void StartAgent(const std::string& site, const std::string& instance = "");
+  void KillAgent(const std::string& name);  // kill -9
+  void StopAgent(const std::string& name);  // SIGTERM
+  std::string AgentDataDir(const std::string& name) const { return dir_ / ("agent-" + name); }
+  std::string AgentSocket(const std::string& name) const { return AgentDataDir(name) + "/agent.sock"; }
 
   // Imports through the agent's admin socket; `status` (optional) receives the
   // RPC status, otherwise a failure fails the test.
   v1::ImportResponse Import(const std::string& site, const std::string& path, grpc::Status* status = nullptr);
   v1::AgentStatusResponse AgentStatus(const std::string& site);
+  grpc::Status Withdraw(const std::string& site, const std::string& record_number, v1::WithdrawResponse* out);
   // Waits until the agent's backlog is 0 and its acked seq equals its highest; false on timeout.
   bool WaitForDrain(const std::string& site, int timeout_s = 60);
 
@@ -68,6 +73,7 @@ class Cluster {
  private:
   TempDir dir_;
   int port_ = 0;
+  int agent_server_port_ = 0;
   std::unique_ptr<Process> aggregator_;
   std::map<std::string, std::unique_ptr<Process>> agents_;
 };

@@ -179,6 +179,34 @@ TEST(Sync, AggregatorKilledMidApplyResumesWithNothingLostOrDuplicated) {
   ExpectCentreEqualsSites(c, {"kyoto", "tohoku"}, &total, &persons);
 }
 
+TEST(Sync, ASecondAgentForTheSameSiteIsRefusedWhileTheFirstStreams) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"ncch"}, 300, 17);
+  c.StartAggregator();
+  c.StartAgent("ncch");
+  c.Import("ncch", files["ncch"]);
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  c.StartAgent("ncch", "ncch-copy");  // same certificate, another store
+  v1::AgentStatusResponse second;
+  for (int i = 0; i < 200; ++i) {
+    second = c.AgentStatus("ncch-copy");
+    if (!second.last_error().empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(second.connected());
+  EXPECT_NE(second.last_error().find("ALREADY_EXISTS"), std::string::npos) << second.last_error();
+  // The first goes on streaming.
+  auto more = GenerateExports(c.dir() + "/more", {"ncch"}, 50, 18);
+  auto r = c.Import("ncch", more["ncch"]);
+  EXPECT_GT(r.accepted(), 0);
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  v1::ListSitesResponse list;
+  ASSERT_TRUE(c.ListSites(&list).ok());
+  ASSERT_EQ(list.sites_size(), 1);
+  EXPECT_EQ(list.sites(0).applied_seq(), c.AgentStatus("ncch").highest_seq());
+  EXPECT_EQ(list.sites(0).store_id(), c.AgentStatus("ncch").store_id());
+}
+
 TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
   Cluster c;
   c.StartAggregator();

@@ -14,6 +14,7 @@ class TempDir {
     path_ = mkdtemp(tmpl.data());
   }
   ~TempDir() {
+    if (std::getenv("FEDREG_KEEP_TEST_DIRS") != nullptr) return;  // for post-mortems
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
