@@ -53,3 +53,21 @@ grpc::Status AgentAdminServiceImpl::Withdraw(grpc::ServerContext*, const v1::Wit
 }
 
 }  // namespace fedreg::agent
+
+namespace fedreg::agent {
+
+grpc::Status AgentAdminServiceImpl::Reconcile(grpc::ServerContext*, const v1::AgentReconcileRequest*,
+                                              v1::AgentReconcileResponse* resp) {
+  auto r = sender_.ReconcileNow(60);
+  if (!r.ok()) return grpc::Status(static_cast<grpc::StatusCode>(r.status().code()), std::string(r.status().message()));
+  resp->set_as_of_seq(r->as_of_seq);
+  resp->set_cases(r->cases);
+  resp->set_digest(r->digest);
+  resp->set_differing(r->differing);
+  for (const auto& id : r->differing_case_ids) resp->add_differing_case_ids(id);
+  resp->set_resent(r->resent);
+  resp->set_tombstoned(r->tombstoned);
+  return grpc::Status::OK;
+}
+
+}  // namespace fedreg::agent

@@ -289,6 +289,31 @@ void AgentStore::Wake() const {
   work_cv_.notify_all();
 }
 
+absl::Status AgentStore::ScanCases(const std::function<void(const v1::Case&)>& fn, uint64_t* as_of_seq) const {
+  // The seq counter is written in the same WriteBatch as the cases, so reading
+  // both under one RocksDB snapshot gives a consistent pair.
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::string v;
+  auto s = db_->Get(ro, cfs_[kMeta], "next_seq", &v);
+  *as_of_seq = s.ok() ? ParseU64(v) - 1 : 0;
+  absl::Status status;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kCases]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Case c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      status = absl::DataLossError("stored case does not parse");
+      break;
+    }
+    fn(c);
+  }
+  if (status.ok() && !it->status().ok()) status = FromRocks(it->status(), "scan cases");
+  it.reset();
+  db_->ReleaseSnapshot(snap);
+  return status;
+}
+
 absl::StatusOr<std::vector<v1::Case>> AgentStore::AllCases() const {
   std::vector<v1::Case> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kCases]));

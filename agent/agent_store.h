@@ -17,6 +17,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,10 @@ class AgentStore {
   // Blocks until highest_seq() > after_seq, `timeout_ms` passes or Wake() is called.
   void WaitForWork(uint64_t after_seq, int timeout_ms) const;
   void Wake() const;
+
+  // Calls `fn` for every case as of one consistent moment and sets *as_of_seq
+  // to the highest seq included (for snapshots and reconciliation).
+  absl::Status ScanCases(const std::function<void(const v1::Case&)>& fn, uint64_t* as_of_seq) const;
 
   // For tests and reconciliation: every stored case, in case id order.
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;

@@ -32,6 +32,7 @@ struct AgentConfig {
   int window = 8;
   int backoff_max_ms = 10000;
   int ack_timeout_ms = 15000;
+  int reconcile_interval_s = 600;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -64,6 +65,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--ack-timeout-ms", cfg.ack_timeout_ms, "end a stream whose batches get no ack for this long")
       ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  app.add_option("--reconcile-interval-s", cfg.reconcile_interval_s,
+                 "compare with the centre this often when idle (0 = only on demand)")
+      ->check(CLI::Range(0, 86400 * 7))
       ->capture_default_str();
   app.add_option("--log-format", cfg.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error");
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
   sopts.window = cfg.window;
   sopts.backoff_max_ms = cfg.backoff_max_ms;
   sopts.ack_timeout_ms = cfg.ack_timeout_ms;
+  sopts.reconcile_interval_s = cfg.reconcile_interval_s;
   fedreg::agent::Sender sender(**store, sopts);
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <random>
 
+#include "common/digest.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 
 namespace fedreg::agent {
@@ -108,6 +109,12 @@ absl::Status Sender::Session() {
     auto s = stub->Hello(&ctx, hello, &welcome);
     if (!s.ok()) return FromGrpc(s, "Hello");
   }
+  if (welcome.snapshot_required()) {
+    spdlog::warn("the centre asks for a snapshot of this site's cases (centre applied {}, agent highest {})",
+                 welcome.applied_seq(), store_.highest_seq());
+    if (auto s = SendSnapshot(stub.get()); !s.ok()) return s;
+    return absl::OkStatus();  // a new session starts from the snapshot's seq
+  }
   uint64_t applied = welcome.applied_seq();
   uint64_t highest = store_.highest_seq();
   if (applied > highest) {
@@ -190,6 +197,7 @@ absl::Status Sender::Session() {
   // A stalled or blackholed connection shows as batches in flight with no
   // ack: end the stream after ack_timeout_ms instead of waiting for keepalive.
   auto last_progress = std::chrono::steady_clock::now();
+  auto last_reconcile = std::chrono::steady_clock::now();
   uint64_t acks_seen = 0;
   while (!stop_) {
     {
@@ -214,6 +222,34 @@ absl::Status Sender::Session() {
       break;
     }
     if (req.batch().events_size() == 0) {
+      bool idle;
+      {
+        std::lock_guard<std::mutex> lock(m);
+        idle = in_flight.empty();
+      }
+      bool asked;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        asked = reconcile_requests_ > 0;
+      }
+      auto now = std::chrono::steady_clock::now();
+      bool due = options_.reconcile_interval_s > 0 &&
+                 now - last_reconcile > std::chrono::seconds(options_.reconcile_interval_s);
+      if (idle && (asked || due) && store_.acked_seq() == store_.highest_seq()) {
+        auto r = Reconcile(stub.get());
+        last_reconcile = now;
+        if (!r.ok() && absl::IsFailedPrecondition(r.status())) {
+          // The centre is not at our seq yet: try again shortly.
+          last_reconcile = now - std::chrono::seconds(std::max(0, options_.reconcile_interval_s - 1));
+          if (asked) continue;
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        last_reconcile_ = r;
+        ++reconcile_epoch_;
+        reconcile_requests_ = 0;
+        reconciled_.notify_all();
+        continue;
+      }
       store_.WaitForWork(next - 1, 200);
       continue;
     }
@@ -242,6 +278,144 @@ absl::Status Sender::Session() {
   if (!reader_error.ok()) return reader_error;
   if (stop_) return absl::OkStatus();
   return FromGrpc(fin, "Push");
+}
+
+}  // namespace fedreg::agent
+
+namespace fedreg::agent {
+
+absl::StatusOr<ReconcileResult> Sender::ReconcileNow(int timeout_s) {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t epoch = reconcile_epoch_;
+  ++reconcile_requests_;
+  lock.unlock();
+  store_.Wake();
+  lock.lock();
+  if (!reconciled_.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return reconcile_epoch_ != epoch; }))
+    return absl::UnavailableError("no reconciliation within " + std::to_string(timeout_s) +
+                                  " s: is the centre reachable and the backlog drained?");
+  return last_reconcile_;
+}
+
+absl::Status Sender::SendSnapshot(void* raw_stub) {
+  auto* stub = static_cast<v1::Sync::Stub*>(raw_stub);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(30));
+  v1::SnapshotAck ack;
+  auto writer = stub->Snapshot(&ctx, &ack);
+  v1::SnapshotChunk chunk;
+  uint64_t as_of = 0;
+  bool first = true, broken = false;
+  int64_t sent = 0;
+  auto flush = [&](bool end) {
+    if (broken) return;
+    chunk.set_site_id(options_.site_id);
+    chunk.set_store_id(store_.store_id());
+    chunk.set_begin(first);
+    chunk.set_end(end);
+    first = false;
+    if (!writer->Write(chunk)) broken = true;
+    chunk.clear_cases();
+  };
+  // The case scan holds one RocksDB snapshot; as_of is known only at the end,
+  // so chunks carry it as set after the scan: collect ids first.
+  std::vector<v1::Case> buffer;
+  auto s = store_.ScanCases([&](const v1::Case& c) { buffer.push_back(c); }, &as_of);
+  if (!s.ok()) return s;
+  chunk.set_as_of_seq(as_of);
+  for (auto& c : buffer) {
+    *chunk.add_cases() = std::move(c);
+    ++sent;
+    if (static_cast<size_t>(chunk.cases_size()) >= options_.snapshot_chunk_cases) flush(false);
+  }
+  flush(true);
+  writer->WritesDone();
+  grpc::Status fin = writer->Finish();
+  if (!fin.ok()) return FromGrpc(fin, "Snapshot");
+  if (auto st = store_.Acknowledge(ack.applied_seq(), {}); !st.ok()) return st;
+  spdlog::info("snapshot sent: {} cases as of seq {}; the centre holds {} and removed {}", sent, as_of, ack.cases(),
+               ack.removed());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
+  auto* stub = static_cast<v1::Sync::Stub*>(raw_stub);
+  ReconcileResult res;
+  std::map<std::string, v1::Case> mine;
+  auto s = store_.ScanCases([&](const v1::Case& c) { mine[c.case_id()] = c; }, &res.as_of_seq);
+  if (!s.ok()) return s;
+  for (const auto& [id, c] : mine) res.digest += CaseDigestTerm(id, c.record_version());
+  res.cases = static_cast<int64_t>(mine.size());
+
+  std::map<std::string, uint64_t> theirs, tombstoned;
+  uint64_t centre_seq = 0;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    v1::CaseVersionsRequest req;
+    req.set_site_id(options_.site_id);
+    auto reader = stub->CaseVersions(&ctx, req);
+    v1::CaseVersionList page;
+    while (reader->Read(&page)) {
+      centre_seq = page.applied_seq();
+      for (const auto& cv : page.cases()) (page.tombstones() ? tombstoned : theirs)[cv.case_id()] = cv.record_version();
+    }
+    auto fin = reader->Finish();
+    if (!fin.ok()) return FromGrpc(fin, "CaseVersions");
+  }
+  if (centre_seq != res.as_of_seq)
+    return absl::FailedPreconditionError("centre at seq " + std::to_string(centre_seq) + ", site at " +
+                                         std::to_string(res.as_of_seq));
+  std::vector<Change> repairs;
+  auto note = [&](const std::string& id) {
+    ++res.differing;
+    if (res.differing_case_ids.size() < 100) res.differing_case_ids.push_back(id);
+  };
+  for (const auto& [id, c] : mine) {
+    auto it = theirs.find(id);
+    if (it != theirs.end() && it->second == c.record_version()) continue;
+    note(id);
+    if (tombstoned.count(id)) continue;  // purged at the centre: never re-sent; reported
+    Change ch;
+    ch.case_record = c;
+    if (it != theirs.end() && it->second > c.record_version()) ch.case_record.set_record_version(it->second + 1);
+    repairs.push_back(std::move(ch));
+    ++res.resent;
+  }
+  for (const auto& [id, version] : theirs) {
+    if (mine.count(id)) continue;
+    note(id);
+    Change ch;
+    ch.kind = v1::CHANGE_KIND_TOMBSTONE;
+    ch.case_id = id;
+    ch.record_version = version;
+    ch.reason = "RECONCILE";
+    ch.case_present = false;
+    repairs.push_back(std::move(ch));
+    ++res.tombstoned;
+  }
+  if (!repairs.empty()) {
+    if (auto st = store_.Commit(repairs, {}); !st.ok()) return st;
+    spdlog::warn("reconciliation at seq {}: {} cases differed; {} re-sent, {} tombstoned", res.as_of_seq,
+                 res.differing, res.resent, res.tombstoned);
+  } else {
+    spdlog::info("reconciliation at seq {}: {} cases, digest {:016x}, clean", res.as_of_seq, res.cases, res.digest);
+  }
+  v1::ReconcileReport report;
+  report.set_site_id(options_.site_id);
+  report.set_as_of_seq(res.as_of_seq);
+  report.set_agent_cases(res.cases);
+  report.set_agent_digest(res.digest);
+  for (const auto& id : res.differing_case_ids) report.add_differing_case_ids(id);
+  report.set_differing(res.differing);
+  report.set_resent(res.resent);
+  report.set_tombstoned(res.tombstoned);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.call_deadline_ms));
+  v1::ReconcileReportAck ack;
+  auto st = stub->ReportReconcile(&ctx, report, &ack);
+  if (!st.ok()) spdlog::warn("could not report the reconciliation: {}", st.error_message());
+  return res;
 }
 
 }  // namespace fedreg::agent

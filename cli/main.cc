@@ -217,6 +217,65 @@ void CmdAgentImport(const Globals& g, const std::string& file) {
   std::cout << "\n";
 }
 
+void CmdRebase(const Globals& g, const std::string& site) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::RebaseSiteRequest req;
+  req.set_site_id(site);
+  fedreg::v1::RebaseSiteResponse resp;
+  DieOnRpc(stub->RebaseSite(&ctx, req, &resp), "sites rebase " + site);
+  if (g.json) return PrintJson(resp);
+  std::cout << "rebase of " << site << " allowed: its next agent (new store, or one that lost data) will send a "
+            << "snapshot that replaces the site's cases (until now store " << resp.store_id() << ")\n";
+}
+
+void CmdReconcile(const Globals& g, const std::string& site) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::ReconcileRequest req;
+  req.set_site_id(site);
+  fedreg::v1::ReconcileResponse r;
+  DieOnRpc(stub->Reconcile(&ctx, req, &r), "reconcile " + site);
+  if (g.json) {
+    PrintJson(r);
+  } else {
+    char digest[32];
+    std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(r.centre_digest()));
+    std::cout << site << ": centre holds " << r.centre_cases() << " cases at seq " << r.applied_seq()
+              << ", digest " << digest << "\n";
+    if (!r.has_report()) {
+      std::cout << "the agent has not reported a reconciliation yet ('fedregctl agent reconcile' at the site)\n";
+    } else {
+      std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(r.agent_digest()));
+      std::cout << "agent reported " << Ago(r.report_unix()) << ": " << r.agent_cases() << " cases at seq "
+                << r.report_as_of_seq() << ", digest " << digest << "\n";
+      if (r.differing() > 0) {
+        std::cout << r.differing() << " cases differed (" << r.resent() << " re-sent, " << r.tombstoned()
+                  << " tombstoned):";
+        for (const auto& id : r.differing_case_ids()) std::cout << " " << id;
+        std::cout << "\n";
+      }
+    }
+    std::cout << "verdict: " << r.verdict() << "\n";
+  }
+  if (r.verdict() == "differs") Die("reconcile " + site + ": the centre and the site differ");
+}
+
+void CmdAgentReconcile(const Globals& g) {
+  auto stub = AgentStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, 90);
+  fedreg::v1::AgentReconcileResponse r;
+  DieOnRpc(stub->Reconcile(&ctx, {}, &r), "agent reconcile");
+  if (g.json) return PrintJson(r);
+  std::cout << "reconciled at seq " << r.as_of_seq() << ": " << r.cases() << " cases here; " << r.differing()
+            << " differed from the centre (" << r.resent() << " re-sent, " << r.tombstoned() << " tombstoned)";
+  for (const auto& id : r.differing_case_ids()) std::cout << " " << id;
+  std::cout << "\n";
+}
+
 void CmdAgentWithdraw(const Globals& g, const std::string& record_number, const std::string& reason) {
   auto stub = AgentStub(g);
   grpc::ClientContext ctx;
@@ -248,6 +307,12 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "machine-readable output");
 
   auto* sites = app.add_subcommand("sites", "per-hospital sync state at the centre");
+  std::string rebase_site;
+  auto* sites_rebase = sites->add_subcommand("rebase", "let a reinstalled agent replace the site's cases by snapshot");
+  sites_rebase->add_option("SITE", rebase_site, "site id")->required();
+  std::string reconcile_site;
+  auto* reconcile = app.add_subcommand("reconcile", "compare a site's cases at the centre with its agent's report");
+  reconcile->add_option("SITE", reconcile_site, "site id")->required();
   bool verify = false;
   int top = 15;
   auto* stats = app.add_subcommand("stats", "the national view");
@@ -256,6 +321,7 @@ int main(int argc, char** argv) {
 
   auto* agent = app.add_subcommand("agent", "commands for the local agent (unix socket)");
   agent->require_subcommand(1);
+  auto* agent_reconcile = agent->add_subcommand("reconcile", "compare with the centre now and repair differences");
   auto* agent_status = agent->add_subcommand("status", "backlog, acknowledged seq, quarantine, last error");
   std::vector<std::string> status_sockets;
   agent_status->add_option("SOCKET", status_sockets, "agent sockets (default: --agent-socket)");
@@ -278,7 +344,10 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*sites) CmdSites(g);
+  if (*sites_rebase) CmdRebase(g, rebase_site);
+  else if (*sites) CmdSites(g);
+  else if (*reconcile) CmdReconcile(g, reconcile_site);
+  else if (*agent_reconcile) CmdAgentReconcile(g);
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file);

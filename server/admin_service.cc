@@ -123,3 +123,49 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const v1::GetS
 }
 
 }  // namespace fedreg::server
+
+namespace fedreg::server {
+
+grpc::Status AdminServiceImpl::RebaseSite(grpc::ServerContext* ctx, const v1::RebaseSiteRequest* req,
+                                          v1::RebaseSiteResponse* resp) {
+  Role role;
+  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator}, "RebaseSite", &role); !s.ok()) return s;
+  auto st = store_.AllowRebase(req->site_id());
+  if (!st.ok()) return ToGrpc(st.status());
+  resp->set_site_id(st->site_id());
+  resp->set_store_id(st->store_id());
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::Reconcile(grpc::ServerContext* ctx, const v1::ReconcileRequest* req,
+                                         v1::ReconcileResponse* resp) {
+  Role role;
+  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator, Role::kAuditor}, "Reconcile", &role); !s.ok())
+    return s;
+  auto st = store_.GetSite(req->site_id());
+  if (!st.ok()) return ToGrpc(st.status());
+  resp->set_site_id(st->site_id());
+  resp->set_applied_seq(st->applied_seq());
+  resp->set_centre_cases(st->cases());
+  resp->set_centre_digest(st->digest());
+  if (st->has_last_reconcile()) {
+    const auto& r = st->last_reconcile();
+    resp->set_has_report(true);
+    resp->set_report_as_of_seq(r.as_of_seq());
+    resp->set_agent_cases(r.agent_cases());
+    resp->set_agent_digest(r.agent_digest());
+    resp->set_report_unix(st->last_reconcile_unix());
+    for (const auto& id : r.differing_case_ids()) resp->add_differing_case_ids(id);
+    resp->set_differing(r.differing());
+    resp->set_resent(r.resent());
+    resp->set_tombstoned(r.tombstoned());
+    if (r.as_of_seq() != st->applied_seq()) resp->set_verdict("stale");
+    else if (r.agent_digest() == st->digest() && r.agent_cases() == st->cases()) resp->set_verdict("clean");
+    else resp->set_verdict("differs");
+  } else {
+    resp->set_verdict("stale");
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace fedreg::server

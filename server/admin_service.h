@@ -18,6 +18,10 @@ class AdminServiceImpl final : public v1::Admin::Service {
                          v1::ListSitesResponse* resp) override;
   grpc::Status GetStats(grpc::ServerContext* ctx, const v1::GetStatsRequest* req,
                         v1::GetStatsResponse* resp) override;
+  grpc::Status RebaseSite(grpc::ServerContext* ctx, const v1::RebaseSiteRequest* req,
+                          v1::RebaseSiteResponse* resp) override;
+  grpc::Status Reconcile(grpc::ServerContext* ctx, const v1::ReconcileRequest* req,
+                         v1::ReconcileResponse* resp) override;
 
  private:
   CentreStore& store_;

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <set>
 
+#include "common/digest.h"
 #include "common/rocks_util.h"
 #include "common/validate.h"
 #include "server/views.h"
@@ -53,6 +54,7 @@ rocksdb::WriteOptions SyncWrite() {
 
 std::string CaseKey(const std::string& site, const std::string& case_id) { return site + "/" + case_id; }
 std::string TombKey(const std::string& site, const std::string& case_id) { return "~t/" + site + "/" + case_id; }
+std::string StageKey(const std::string& site, const std::string& case_id) { return "~s/" + site + "/" + case_id; }
 
 }  // namespace
 
@@ -116,29 +118,80 @@ absl::StatusOr<std::vector<v1::SiteState>> CentreStore::ListSites() const {
   return out;
 }
 
-absl::StatusOr<v1::SiteState> CentreStore::RegisterStore(const std::string& site_id, const std::string& store_id) {
+absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string& site_id,
+                                                             const std::string& store_id,
+                                                             uint64_t agent_highest_seq, uint64_t agent_acked_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  HelloDecision d;
   auto st = GetSite(site_id);
-  if (st.ok()) {
-    if (st->store_id() == store_id) return st;
-    if (st->applied_seq() > 0 || st->cases() > 0) {
+  auto save = [&](const v1::SiteState& state) -> absl::Status {
+    std::string v;
+    state.SerializeToString(&v);
+    return FromRocks(db_->Put(SyncWrite(), cfs_[kSites], site_id, v), "save site state");
+  };
+  if (!st.ok()) {
+    if (!absl::IsNotFound(st.status())) return st.status();
+    d.state.set_site_id(site_id);
+    d.state.set_store_id(store_id);
+    d.state.set_last_seen_unix(std::time(nullptr));
+    if (auto s = save(d.state); !s.ok()) return s;
+    return d;
+  }
+  d.state = *st;
+  const bool has_data = st->applied_seq() > 0 || st->cases() > 0;
+  const bool same_store = st->store_id() == store_id;
+  if (same_store && st->snapshot_pending()) {
+    d.snapshot_required = true;
+  } else if (same_store && agent_highest_seq < st->applied_seq()) {
+    if (!st->rebase_allowed()) {
+      d.state.set_identity_refusals(d.state.identity_refusals() + 1);
+      d.state.set_last_error("store " + store_id + " holds seq " + std::to_string(agent_highest_seq) +
+                             " but the centre applied " + std::to_string(st->applied_seq()) + ": agent lost data");
+      save(d.state).IgnoreError();
+      return absl::FailedPreconditionError(
+          "this agent's store holds up to seq " + std::to_string(agent_highest_seq) + " but the centre applied " +
+          std::to_string(st->applied_seq()) + " from it: the agent lost data. An operator must run 'fedregctl sites "
+          "rebase " + site_id + "'; the agent then sends a snapshot");
+    }
+    d.snapshot_required = true;
+  } else if (same_store && agent_acked_seq > st->applied_seq()) {
+    // We acknowledged more than we hold: this centre was restored from an
+    // older backup. The site is the authority: ask for its cases.
+    d.snapshot_required = true;
+  } else if (!same_store && has_data) {
+    if (!st->rebase_allowed()) {
+      d.state.set_identity_refusals(d.state.identity_refusals() + 1);
+      d.state.set_last_error("refused new store " + store_id + " (reinstalled agent?)");
+      save(d.state).IgnoreError();
       return absl::FailedPreconditionError(
           "site " + site_id + " is known with store " + st->store_id() + " (applied seq " +
           std::to_string(st->applied_seq()) + "); this agent presents store " + store_id +
-          " (reinstalled or restored?). An operator must run 'fedregctl sites rebase " + site_id + "'");
+          " (reinstalled or restored?). An operator must run 'fedregctl sites rebase " + site_id +
+          "'; the agent then sends a snapshot");
     }
-  } else if (!absl::IsNotFound(st.status())) {
-    return st.status();
+    d.snapshot_required = true;
+  } else if (!same_store) {
+    d.state.set_store_id(store_id);  // nothing applied yet: simply follow the new store
   }
-  v1::SiteState fresh;
-  fresh.set_site_id(site_id);
-  fresh.set_store_id(store_id);
-  fresh.set_last_seen_unix(std::time(nullptr));
+  if (d.snapshot_required) {
+    d.state.set_store_id(store_id);
+    d.state.set_snapshot_pending(true);
+    d.state.set_rebase_allowed(false);
+  }
+  d.state.set_last_seen_unix(std::time(nullptr));
+  if (auto s = save(d.state); !s.ok()) return s;
+  return d;
+}
+
+absl::StatusOr<v1::SiteState> CentreStore::AllowRebase(const std::string& site_id) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  auto st = GetSite(site_id);
+  if (!st.ok()) return st.status();
+  st->set_rebase_allowed(true);
   std::string v;
-  fresh.SerializeToString(&v);
-  auto s = db_->Put(SyncWrite(), cfs_[kSites], site_id, v);
-  if (!s.ok()) return FromRocks(s, "register site");
-  return fresh;
+  st->SerializeToString(&v);
+  if (auto s = db_->Put(SyncWrite(), cfs_[kSites], site_id, v); !s.ok()) return FromRocks(s, "allow rebase");
+  return st;
 }
 
 void CentreStore::RecordError(const std::string& site_id, const std::string& error) {
@@ -161,6 +214,8 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
   if (!st.ok()) return st.status();
   if (st->store_id() != store_id)
     return absl::FailedPreconditionError("store id " + store_id + " is not the one registered for " + site_id);
+  if (st->snapshot_pending())
+    return absl::FailedPreconditionError("site " + site_id + " must send its snapshot before pushing");
   ApplyResult result;
   const uint64_t applied = st->applied_seq();
   if (batch.first_seq() > applied + 1)
@@ -192,7 +247,9 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
     if (!it->status().ok()) return FromRocks(it->status(), "scan persons");
     return found;
   };
+  uint64_t digest = st->digest();
   auto remove_case = [&](const v1::Case& old) -> absl::Status {
+    digest -= CaseDigestTerm(old.case_id(), old.record_version());
     for (const auto& k : ViewKeys(old)) deltas[k] -= 1;
     std::string person = PersonKey(old);
     wb.Delete(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, old.case_id()));
@@ -202,6 +259,7 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
     return absl::OkStatus();
   };
   auto add_case = [&](const v1::Case& c) -> absl::Status {
+    digest += CaseDigestTerm(c.case_id(), c.record_version());
     for (const auto& k : ViewKeys(c)) deltas[k] += 1;
     std::string person = PersonKey(c);
     auto others = person_has_members(person);
@@ -279,6 +337,7 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
     if (delta != 0) wb.Merge(cfs_[kViews], key, EncodeI64(delta));
   }
   st->set_applied_seq(batch.last_seq());
+  st->set_digest(digest);
   st->set_cases(st->cases() + case_delta);
   st->set_withdrawn(st->withdrawn() + withdrawn_delta);
   st->set_rejected(st->rejected() + rejected);
@@ -322,7 +381,7 @@ absl::StatusOr<std::vector<v1::Case>> CentreStore::Cases(const std::string& site
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kCases]));
   std::string prefix = site_id.empty() ? "" : site_id + "/";
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->key().starts_with("~t/")) break;  // tombstones sort after every site id
+    if (it->key().starts_with("~")) break;  // tombstones and staging sort after every site id
     v1::Case c;
     if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
       return absl::DataLossError("stored case does not parse");
@@ -330,6 +389,183 @@ absl::StatusOr<std::vector<v1::Case>> CentreStore::Cases(const std::string& site
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scan cases");
   return out;
+}
+
+absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::string& store_id, bool begin,
+                                        const std::vector<v1::Case>& cases,
+                                        std::vector<v1::Rejection>* rejections) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  auto st = GetSite(site_id);
+  if (!st.ok()) return st.status();
+  if (!st->snapshot_pending() || st->store_id() != store_id)
+    return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
+  rocksdb::WriteBatch b;
+  const std::string prefix = "~s/" + site_id + "/";
+  if (begin) {
+    std::string end = prefix;
+    end.back() = '0';  // '/' + 1: the end of the prefix range
+    b.DeleteRange(cfs_[kCases], prefix, end);
+  }
+  std::string buf;
+  for (const auto& c : cases) {
+    auto errs = ValidateCase(c);
+    if (c.site_id() != site_id) errs.push_back({"site_id", "names another site"});
+    if (!errs.empty()) {
+      v1::Rejection r;
+      r.set_case_id(c.case_id());
+      r.set_reason(FormatErrors(errs));
+      rejections->push_back(std::move(r));
+      continue;
+    }
+    c.SerializeToString(&buf);
+    b.Put(cfs_[kCases], StageKey(site_id, c.case_id()), buf);
+  }
+  // Staging need not be synced: an unfinished snapshot is simply sent again.
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "stage snapshot");
+}
+
+absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& site_id, const std::string& store_id,
+                                                            uint64_t as_of_seq) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  auto st = GetSite(site_id);
+  if (!st.ok()) return st.status();
+  if (!st->snapshot_pending() || st->store_id() != store_id)
+    return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
+  rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+  rocksdb::ReadOptions ro;
+  std::map<std::string, int64_t> deltas;
+  std::map<std::string, int64_t> person_delta;  // person -> change in member count
+  std::string buf;
+  auto person_members = [&](const std::string& person) -> int64_t {
+    std::string prefix = person + std::string(1, '\0');
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kPersons]));
+    int64_t n = 0;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++n;
+    return n;
+  };
+  // Old cases out (tombstoned when the snapshot lacks them), staged cases in.
+  auto old_cases = Cases(site_id);
+  if (!old_cases.ok()) return old_cases.status();
+  std::map<std::string, v1::Case> staged;
+  {
+    const std::string prefix = "~s/" + site_id + "/";
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kCases]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      v1::Case c;
+      if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+        return absl::DataLossError("staged case does not parse");
+      staged[c.case_id()] = std::move(c);
+      wb.Delete(cfs_[kCases], it->key());
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan staging");
+  }
+  v1::SnapshotAck ack;
+  for (const auto& old : *old_cases) {
+    for (const auto& k : ViewKeys(old)) deltas[k] -= 1;
+    std::string person = PersonKey(old);
+    wb.Delete(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, old.case_id()));
+    person_delta[person] -= 1;
+    wb.Delete(cfs_[kCases], CaseKey(site_id, old.case_id()));
+    if (!staged.count(old.case_id())) {
+      v1::Tombstone t;
+      t.set_case_id(old.case_id());
+      t.set_record_version(old.record_version());
+      t.set_reason("REBASE");
+      t.set_at_unix(std::time(nullptr));
+      t.SerializeToString(&buf);
+      wb.Put(cfs_[kCases], TombKey(site_id, old.case_id()), buf);
+      ack.set_removed(ack.removed() + 1);
+    }
+  }
+  uint64_t digest = 0;
+  int64_t count = 0;
+  for (const auto& [id, c] : staged) {
+    std::string tomb;
+    if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) continue;  // withdrawn stays withdrawn
+    for (const auto& k : ViewKeys(c)) deltas[k] += 1;
+    std::string person = PersonKey(c);
+    wb.Put(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, id), "");
+    person_delta[person] += 1;
+    c.SerializeToString(&buf);
+    wb.Put(cfs_[kCases], CaseKey(site_id, id), buf);
+    digest += CaseDigestTerm(id, c.record_version());
+    ++count;
+  }
+  for (const auto& [person, delta] : person_delta) {
+    if (delta == 0) continue;
+    int64_t before = person_members(person);
+    int64_t after = before + delta;
+    if (before == 0 && after > 0) deltas[PersonsViewKey()] += 1;
+    if (before > 0 && after == 0) deltas[PersonsViewKey()] -= 1;
+  }
+  for (const auto& [key, delta] : deltas) {
+    if (delta != 0) wb.Merge(cfs_[kViews], key, EncodeI64(delta));
+  }
+  st->set_applied_seq(as_of_seq);
+  st->set_cases(count);
+  st->set_digest(digest);
+  st->set_snapshot_pending(false);
+  st->set_rebase_allowed(false);
+  st->set_withdrawn(st->withdrawn() + ack.removed());
+  st->set_last_seen_unix(std::time(nullptr));
+  st->clear_last_error();
+  st->SerializeToString(&buf);
+  wb.Put(cfs_[kSites], site_id, buf);
+  if (auto s = db_->Write(SyncWrite(), wb.GetWriteBatch()); !s.ok()) return FromRocks(s, "finish snapshot");
+  ack.set_applied_seq(as_of_seq);
+  ack.set_cases(count);
+  return ack;
+}
+
+absl::Status CentreStore::CaseVersions(const std::string& site_id, std::vector<v1::CaseVersion>* cases,
+                                       std::vector<v1::CaseVersion>* tombstones, uint64_t* applied_seq) const {
+  // One RocksDB snapshot, so the list and the applied seq agree.
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  absl::Status status;
+  std::string v;
+  auto s = db_->Get(ro, cfs_[kSites], site_id, &v);
+  v1::SiteState st;
+  if (s.ok() && st.ParseFromString(v)) *applied_seq = st.applied_seq();
+  else *applied_seq = 0;
+  auto scan = [&](const std::string& prefix, bool tomb, std::vector<v1::CaseVersion>* out) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kCases]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      v1::CaseVersion cv;
+      if (tomb) {
+        v1::Tombstone t;
+        if (!t.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+        cv.set_case_id(t.case_id());
+        cv.set_record_version(t.record_version());
+      } else {
+        v1::Case c;
+        if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+          status = absl::DataLossError("stored case does not parse");
+          return;
+        }
+        cv.set_case_id(c.case_id());
+        cv.set_record_version(c.record_version());
+      }
+      out->push_back(std::move(cv));
+    }
+    if (!it->status().ok()) status = FromRocks(it->status(), "scan for reconciliation");
+  };
+  scan(site_id + "/", false, cases);
+  if (status.ok()) scan("~t/" + site_id + "/", true, tombstones);
+  db_->ReleaseSnapshot(snap);
+  return status;
+}
+
+void CentreStore::RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  auto st = GetSite(site_id);
+  if (!st.ok()) return;
+  *st->mutable_last_reconcile() = report;
+  st->set_last_reconcile_unix(std::time(nullptr));
+  std::string v;
+  st->SerializeToString(&v);
+  db_->Put(SyncWrite(), cfs_[kSites], site_id, v).PermitUncheckedError();
 }
 
 absl::StatusOr<bool> CentreStore::IsTombstoned(const std::string& site_id, const std::string& case_id) const {

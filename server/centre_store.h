@@ -3,6 +3,7 @@
 // Column families and key layouts (on disk; never change):
 //   cases   : site "/" case_id                 -> v1::Case
 //             "~t/" site "/" case_id           -> v1::Tombstone (withdrawn; never resurrected)
+//             "~s/" site "/" case_id           -> v1::Case staged by a snapshot in progress
 //   persons : person_key "\0" site "/" case_id -> ""   (person_key = T1 link token)
 //   sites   : site                             -> v1::SiteState
 //   views   : dimension "\x1f" value           -> int64 little-endian, summed by a merge operator
@@ -57,9 +58,41 @@ class CentreStore {
   absl::StatusOr<v1::SiteState> GetSite(const std::string& site_id) const;
   absl::StatusOr<std::vector<v1::SiteState>> ListSites() const;
 
-  // First contact of a site: records its store id. FAILED_PRECONDITION when
-  // the site is known under another store id with data applied.
-  absl::StatusOr<v1::SiteState> RegisterStore(const std::string& site_id, const std::string& store_id);
+  struct HelloDecision {
+    v1::SiteState state;
+    bool snapshot_required = false;
+  };
+  // Decides what a Hello gets (DESIGN.md section 5). First contact registers
+  // the store. A known store that holds less than the centre applied (lost
+  // data) or a new store for a site with data is refused with
+  // FAILED_PRECONDITION, unless an operator allowed a rebase: then a snapshot
+  // is required. An agent that was acknowledged more than the centre holds
+  // (centre restored from an older backup) gets a snapshot request at once.
+  absl::StatusOr<HelloDecision> Hello(const std::string& site_id, const std::string& store_id,
+                                      uint64_t agent_highest_seq, uint64_t agent_acked_seq);
+  // Shorthand for tests: Hello of a store with nothing sent yet.
+  absl::StatusOr<v1::SiteState> RegisterStore(const std::string& site_id, const std::string& store_id) {
+    auto d = Hello(site_id, store_id, 0, 0);
+    if (!d.ok()) return d.status();
+    return d->state;
+  }
+
+  // `fedregctl sites rebase`: allows the next snapshot. NOT_FOUND for an unknown site.
+  absl::StatusOr<v1::SiteState> AllowRebase(const std::string& site_id);
+
+  // Snapshot: stage cases (begin clears an earlier unfinished staging), then
+  // swap them in at the end in one WriteBatch: the site's cases become exactly
+  // the staged ones, those no longer present are tombstoned, views, persons
+  // and digest follow, and applied_seq becomes as_of_seq.
+  absl::Status StageSnapshot(const std::string& site_id, const std::string& store_id, bool begin,
+                             const std::vector<v1::Case>& cases, std::vector<v1::Rejection>* rejections);
+  absl::StatusOr<v1::SnapshotAck> FinishSnapshot(const std::string& site_id, const std::string& store_id,
+                                                 uint64_t as_of_seq);
+
+  // (case id, version) of the site's cases, and of its tombstones.
+  absl::Status CaseVersions(const std::string& site_id, std::vector<v1::CaseVersion>* cases,
+                            std::vector<v1::CaseVersion>* tombstones, uint64_t* applied_seq) const;
+  void RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report);
 
   // Records the last error seen for a site (best effort, for `fedregctl sites`).
   void RecordError(const std::string& site_id, const std::string& error);

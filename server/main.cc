@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   int sig;
   while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
   spdlog::info("signal {}: draining", sig);
+  sync.CancelStreams();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   spdlog::info("aggregator stopped");
   return 0;

@@ -52,6 +52,85 @@ void SyncServiceImpl::Release(const std::string& site, grpc::ServerContext* ctx)
   released_.notify_all();
 }
 
+grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerReader<v1::SnapshotChunk>* reader,
+                                       v1::SnapshotAck* ack) {
+  std::string site;
+  if (auto s = Authenticate(*ctx, "", &site); !s.ok()) return s;
+  v1::SnapshotChunk chunk;
+  if (!reader->Read(&chunk)) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty snapshot");
+  if (chunk.site_id() != site)
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "snapshot names another site than the certificate");
+  if (!chunk.begin()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "snapshot must start with begin");
+  if (auto s = Claim(site, chunk.store_id(), ctx); !s.ok()) return s;
+  struct Releaser {
+    SyncServiceImpl* self;
+    std::string site;
+    grpc::ServerContext* ctx;
+    ~Releaser() { self->Release(site, ctx); }
+  } releaser{this, site, ctx};
+  const std::string store_id = chunk.store_id();
+  const uint64_t as_of = chunk.as_of_seq();
+  int64_t rejected = 0;
+  bool first = true;
+  do {
+    if (chunk.site_id() != site || chunk.store_id() != store_id || chunk.as_of_seq() != as_of)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "snapshot chunks disagree on site, store or seq");
+    std::vector<v1::Case> cases(chunk.cases().begin(), chunk.cases().end());
+    std::vector<v1::Rejection> rejections;
+    if (auto s = store_.StageSnapshot(site, store_id, first, cases, &rejections); !s.ok()) return ToGrpc(s);
+    rejected += static_cast<int64_t>(rejections.size());
+    first = false;
+    if (chunk.end()) {
+      auto done = store_.FinishSnapshot(site, store_id, as_of);
+      if (!done.ok()) return ToGrpc(done.status());
+      *ack = *done;
+      spdlog::info("snapshot of {} (store {}) swapped in: {} cases as of seq {}, {} removed, {} rejected", site,
+                   store_id, done->cases(), as_of, done->removed(), rejected);
+      return grpc::Status::OK;
+    }
+  } while (reader->Read(&chunk));
+  return grpc::Status(grpc::StatusCode::ABORTED, "snapshot ended without its end marker; nothing was replaced");
+}
+
+grpc::Status SyncServiceImpl::CaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
+                                           grpc::ServerWriter<v1::CaseVersionList>* writer) {
+  std::string site;
+  if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
+  std::vector<v1::CaseVersion> cases, tombstones;
+  uint64_t applied = 0;
+  if (auto s = store_.CaseVersions(site, &cases, &tombstones, &applied); !s.ok()) return ToGrpc(s);
+  auto send = [&](const std::vector<v1::CaseVersion>& list, bool tomb) {
+    for (size_t i = 0; i < list.size() || (i == 0 && !tomb); i += 5000) {
+      v1::CaseVersionList page;
+      page.set_applied_seq(applied);
+      page.set_tombstones(tomb);
+      for (size_t j = i; j < list.size() && j < i + 5000; ++j) *page.add_cases() = list[j];
+      if (!writer->Write(page)) return false;
+      if (list.empty()) break;
+    }
+    return true;
+  };
+  if (!send(cases, false) || !send(tombstones, true))
+    return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::ReportReconcile(grpc::ServerContext* ctx, const v1::ReconcileReport* req,
+                                              v1::ReconcileReportAck*) {
+  std::string site;
+  if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
+  store_.RecordReconcileReport(site, *req);
+  if (req->differing() > 0)
+    spdlog::warn("reconciliation of {} at seq {}: {} cases differed ({} re-sent, {} tombstoned)", site,
+                 req->as_of_seq(), req->differing(), req->resent(), req->tombstoned());
+  return grpc::Status::OK;
+}
+
+void SyncServiceImpl::CancelStreams() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [site, active] : streaming_) active.ctx->TryCancel();
+}
+
 bool SyncServiceImpl::IsStreaming(const std::string& site_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return streaming_.count(site_id) > 0;
@@ -74,14 +153,18 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
                               it->second.store_id + ")");
     }
   }
-  auto st = store_.RegisterStore(site, req->store_id());
-  if (!st.ok()) {
-    spdlog::warn("Hello from {} refused: {}", site, std::string(st.status().message()));
-    store_.RecordError(site, std::string(st.status().message()));
-    return ToGrpc(st.status());
+  auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq());
+  if (!d.ok()) {
+    spdlog::warn("Hello from {} refused: {}", site, std::string(d.status().message()));
+    return ToGrpc(d.status());
   }
+  const v1::SiteState* st = &d->state;
   resp->set_applied_seq(st->applied_seq());
   resp->set_store_id(st->store_id());
+  resp->set_snapshot_required(d->snapshot_required);
+  if (d->snapshot_required)
+    spdlog::warn("site {} (store {}) must send a snapshot: centre applied {}, agent highest {}, acked {}", site,
+                 req->store_id(), st->applied_seq(), req->highest_seq(), req->acked_seq());
   resp->set_max_batch_bytes(limits_.max_batch_bytes);
   resp->set_max_batch_events(limits_.max_batch_events);
   resp->set_window(limits_.window);

@@ -29,6 +29,16 @@ class SyncServiceImpl final : public v1::Sync::Service {
   grpc::Status Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) override;
   grpc::Status Push(grpc::ServerContext* ctx,
                     grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) override;
+  grpc::Status Snapshot(grpc::ServerContext* ctx, grpc::ServerReader<v1::SnapshotChunk>* reader,
+                        v1::SnapshotAck* ack) override;
+  grpc::Status CaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
+                            grpc::ServerWriter<v1::CaseVersionList>* writer) override;
+  grpc::Status ReportReconcile(grpc::ServerContext* ctx, const v1::ReconcileReport* req,
+                               v1::ReconcileReportAck* ack) override;
+
+  // For SIGTERM: ends every open stream after the batch it is applying (the
+  // agents resume from their last acknowledged seq elsewhere or later).
+  void CancelStreams();
 
   // True while the site has a Push stream open.
   bool IsStreaming(const std::string& site_id) const;

@@ -215,4 +215,29 @@ grpc::Status Cluster::GetStats(bool verify, v1::GetStatsResponse* out, const std
   return AdminStub(pki(), port_, identity)->GetStats(&ctx, req, out);
 }
 
+grpc::Status Cluster::RebaseSite(const std::string& site, const std::string& identity) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::RebaseSiteRequest req;
+  req.set_site_id(site);
+  v1::RebaseSiteResponse resp;
+  return AdminStub(pki(), port_, identity)->RebaseSite(&ctx, req, &resp);
+}
+
+grpc::Status Cluster::Reconcile(const std::string& site, v1::ReconcileResponse* out, const std::string& identity) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ReconcileRequest req;
+  req.set_site_id(site);
+  return AdminStub(pki(), port_, identity)->Reconcile(&ctx, req, out);
+}
+
+grpc::Status Cluster::AgentReconcile(const std::string& name, v1::AgentReconcileResponse* out) {
+  auto stub =
+      v1::AgentAdmin::NewStub(grpc::CreateChannel("unix:" + AgentSocket(name), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(90));
+  return stub->Reconcile(&ctx, {}, out);
+}
+
 }  // namespace fedreg::testing

@@ -69,6 +69,10 @@ class Cluster {
   // Admin calls with the operator certificate (or `identity`, e.g. "sponsor-chugai").
   grpc::Status ListSites(v1::ListSitesResponse* out, const std::string& identity = "operator-admin");
   grpc::Status GetStats(bool verify, v1::GetStatsResponse* out, const std::string& identity = "operator-admin");
+  grpc::Status RebaseSite(const std::string& site, const std::string& identity = "operator-admin");
+  grpc::Status Reconcile(const std::string& site, v1::ReconcileResponse* out,
+                         const std::string& identity = "operator-admin");
+  grpc::Status AgentReconcile(const std::string& name, v1::AgentReconcileResponse* out);
 
  private:
   TempDir dir_;

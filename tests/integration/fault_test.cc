@@ -157,6 +157,17 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
   v1::GetStatsResponse stats;
   ASSERT_TRUE(c.GetStats(true, &stats).ok());
   EXPECT_TRUE(stats.verified()) << (stats.mismatches_size() ? stats.mismatches(0) : "");
+  // Reconciliation must find nothing to repair, and the centre must call it clean.
+  int64_t reconcile_differing = 0;
+  for (const auto& s : sites) {
+    v1::AgentReconcileResponse mine;
+    auto st = c.AgentReconcile(s, &mine);
+    ASSERT_TRUE(st.ok()) << s << ": " << st.error_message();
+    reconcile_differing += mine.differing();
+    v1::ReconcileResponse theirs;
+    ASSERT_TRUE(c.Reconcile(s, &theirs).ok());
+    EXPECT_EQ(theirs.verdict(), "clean") << s;
+  }
   for (const auto& s : sites) c.StopAgent(s);
   c.StopAggregator();
 
@@ -194,7 +205,9 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
   }
   std::cout << "fault rounds: " << rounds << ", kills: " << kills << ", resets: " << resets
             << ", stalls: " << stalls << ", withdrawals: " << withdrawals << ", cases: " << cases
-            << ", lost: " << lost << ", duplicated: " << duplicated << ", resurrected: " << resurrected << "\n";
+            << ", lost: " << lost << ", duplicated: " << duplicated << ", resurrected: " << resurrected
+            << ", reconcile differences: " << reconcile_differing << "\n";
+  EXPECT_EQ(reconcile_differing, 0);
   EXPECT_GT(kills, 0);
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(duplicated, 0);

@@ -207,6 +207,122 @@ TEST(Sync, ASecondAgentForTheSameSiteIsRefusedWhileTheFirstStreams) {
   EXPECT_EQ(list.sites(0).store_id(), c.AgentStatus("ncch").store_id());
 }
 
+// Waits until the agent's last error mentions `needle`.
+bool WaitForAgentError(Cluster& c, const std::string& name, const std::string& needle) {
+  for (int i = 0; i < 300; ++i) {
+    if (c.AgentStatus(name).last_error().find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST(Rebase, AReinstalledAgentIsRefusedUntilRebaseThenItsSnapshotReplacesTheSite) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"ncch"}, 400, 21);
+  c.StartAggregator();
+  c.StartAgent("ncch");
+  auto first = c.Import("ncch", files["ncch"]);
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  c.StopAgent("ncch");
+  std::vector<std::string> old_ids;
+  {
+    agent::AgentStoreOptions ao;
+    ao.path = c.AgentDataDir("ncch") + "/store";
+    auto old_store = agent::AgentStore::Open(ao);
+    ASSERT_TRUE(old_store.ok());
+    auto old_cases = (*old_store)->AllCases();
+    ASSERT_TRUE(old_cases.ok());
+    for (const auto& k : *old_cases) old_ids.push_back(k.case_id());
+  }
+  std::filesystem::remove_all(c.AgentDataDir("ncch"));  // the hospital reinstalls the agent
+  c.StartAgent("ncch");
+  auto again = c.Import("ncch", files["ncch"]);  // new store: every case gets a new case id
+  EXPECT_EQ(again.accepted(), first.accepted());
+  ASSERT_TRUE(WaitForAgentError(c, "ncch", "sites rebase ncch")) << c.AgentStatus("ncch").last_error();
+  v1::ListSitesResponse list;
+  ASSERT_TRUE(c.ListSites(&list).ok());
+  EXPECT_NE(list.sites(0).last_error().find("reinstalled"), std::string::npos) << list.sites(0).last_error();
+  EXPECT_EQ(list.sites(0).cases(), first.accepted());  // the old cases stand until the snapshot
+
+  EXPECT_EQ(c.RebaseSite("ncch", "sponsor-chugai").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(c.RebaseSite("ncch").ok());
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  EXPECT_EQ(stats.cases(), first.accepted());
+  c.StopAgent("ncch");
+  c.StopAggregator();
+  int64_t total = 0;
+  std::set<std::string> persons;
+  ExpectCentreEqualsSites(c, {"ncch"}, &total, &persons);
+  EXPECT_EQ(total, first.accepted());
+  // The same patients came back under new case ids: the person count is unchanged
+  // and the old case ids are tombstoned, never to return.
+  EXPECT_EQ(stats.unique_persons(), static_cast<int64_t>(persons.size()));
+  server::CentreStoreOptions co;
+  co.path = c.dir() + "/centre/store";
+  auto centre = server::CentreStore::Open(co);
+  ASSERT_TRUE(centre.ok());
+  ASSERT_EQ(static_cast<int64_t>(old_ids.size()), first.accepted());
+  for (const auto& id : old_ids) EXPECT_TRUE(*(*centre)->IsTombstoned("ncch", id)) << id;
+}
+
+TEST(Rebase, ACentreRestoredFromAnOlderBackupGetsTheSiteSnapshotUnasked) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"kyoto"}, 300, 23);
+  auto later = GenerateExports(c.dir() + "/later", {"kyoto"}, 200, 24);
+  c.StartAggregator();
+  c.StartAgent("kyoto");
+  c.Import("kyoto", files["kyoto"]);
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  c.StopAggregator();
+  std::filesystem::copy(c.dir() + "/centre", c.dir() + "/backup", std::filesystem::copy_options::recursive);
+  c.StartAggregator();
+  c.Import("kyoto", later["kyoto"]);
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  c.StopAggregator();
+  std::filesystem::remove_all(c.dir() + "/centre");
+  std::filesystem::rename(c.dir() + "/backup", c.dir() + "/centre");  // restore the older backup
+  c.StartAggregator();
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  v1::ListSitesResponse list;
+  for (int i = 0; i < 200; ++i) {  // the snapshot is acknowledged before the site state is read
+    ASSERT_TRUE(c.ListSites(&list).ok());
+    if (list.sites(0).applied_seq() == c.AgentStatus("kyoto").highest_seq()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(list.sites(0).cases(), c.AgentStatus("kyoto").cases());
+  c.StopAgent("kyoto");
+  c.StopAggregator();
+  int64_t total = 0;
+  std::set<std::string> persons;
+  ExpectCentreEqualsSites(c, {"kyoto"}, &total, &persons);
+}
+
+TEST(Reconcile, IsCleanAfterSyncAndTheCentreSaysSo) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"aichi"}, 300, 25);
+  c.StartAggregator();
+  c.StartAgent("aichi");
+  c.Import("aichi", files["aichi"]);
+  ASSERT_TRUE(c.WaitForDrain("aichi"));
+  v1::ReconcileResponse r;
+  ASSERT_TRUE(c.Reconcile("aichi", &r).ok());
+  EXPECT_FALSE(r.has_report());
+  EXPECT_EQ(r.verdict(), "stale");
+  v1::AgentReconcileResponse mine;
+  ASSERT_TRUE(c.AgentReconcile("aichi", &mine).ok());
+  EXPECT_EQ(mine.differing(), 0);
+  EXPECT_EQ(mine.cases(), c.AgentStatus("aichi").cases());
+  ASSERT_TRUE(c.Reconcile("aichi", &r).ok());
+  EXPECT_TRUE(r.has_report());
+  EXPECT_EQ(r.verdict(), "clean");
+  EXPECT_EQ(r.agent_digest(), r.centre_digest());
+  EXPECT_EQ(r.agent_cases(), r.centre_cases());
+  EXPECT_NE(r.centre_digest(), 0u);
+}
+
 TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
   Cluster c;
   c.StartAggregator();
