@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "common/crypto.h"
+#include "common/disk_space.h"
 #include "common/rocks_util.h"
 
 namespace fedreg::agent {
@@ -81,6 +82,8 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
     if (auto st = store->db_->Write(SyncWrite(), &b); !st.ok()) return FromRocks(st, "init meta");
   }
   store->store_id_ = v;
+  store->path_ = options.path;
+  store->min_free_bytes_ = options.min_free_bytes;
   std::lock_guard<std::mutex> lock(store->count_mu_);
   std::lock_guard<std::mutex> wlock(store->write_mu_);
   if (auto st = get_meta("next_seq", &v); !st.ok()) return FromRocks(st, "read meta");
@@ -144,6 +147,8 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
                                 const std::vector<v1::QuarantineEntry>& quarantined) {
   if (changes.empty() && quarantined.empty()) return absl::OkStatus();
   std::lock_guard<std::mutex> wlock(write_mu_);
+  if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
+  if (auto s = CheckFreeSpace(path_, min_free_bytes_, "an import"); !s.ok()) return s;
   uint64_t seq;
   int64_t cases, quarantined_total;
   {
@@ -191,7 +196,10 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
   b.Put(cfs_[kMeta], "cases", std::to_string(cases));
   b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
   auto s = db_->Write(SyncWrite(), &b);
-  if (!s.ok()) return FromRocks(s, "commit import");
+  if (!s.ok()) {
+    write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";
+    return FromRocks(s, "commit import");
+  }
   next_quarantine_id_ = qid;
   {
     std::lock_guard<std::mutex> lock(count_mu_);
@@ -236,6 +244,9 @@ absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t
 
 absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::QuarantineEntry>& rejected) {
   std::lock_guard<std::mutex> wlock(write_mu_);
+  if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
+  // Acknowledgements shrink the outbox: allowed down to a quarter of the import reserve.
+  if (auto s = CheckFreeSpace(path_, min_free_bytes_ / 4, "recording an acknowledgement"); !s.ok()) return s;
   uint64_t acked, highest;
   int64_t quarantined_total, rejected_total;
   {
@@ -265,7 +276,10 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   b.Put(cfs_[kMeta], "rejected", std::to_string(rejected_total));
   if (new_acked > acked) b.DeleteRange(cfs_[kOutbox], EncodeU64(0), EncodeU64(new_acked + 1));
   auto s = db_->Write(SyncWrite(), &b);
-  if (!s.ok()) return FromRocks(s, "acknowledge");
+  if (!s.ok()) {
+    write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";
+    return FromRocks(s, "acknowledge");
+  }
   next_quarantine_id_ = qid;
   std::lock_guard<std::mutex> lock(count_mu_);
   acked_seq_ = new_acked;

@@ -42,6 +42,7 @@ struct AgentStoreOptions {
   std::string path;                              // created if missing
   size_t block_cache_bytes = 16 << 20;           // Default: 16 MiB
   size_t write_buffer_budget_bytes = 32 << 20;   // Default: 32 MiB for all memtables, stalls above
+  int64_t min_free_bytes = 256LL << 20;          // Default: imports refused below 256 MiB free
 };
 
 // One change to commit. kind UPSERT carries the full case; TOMBSTONE the case id.
@@ -78,7 +79,8 @@ class AgentStore {
   absl::StatusOr<std::optional<std::string>> ReidKeyForCase(const std::string& case_id) const;
 
   // Commits changes and quarantine entries in one synced WriteBatch, giving
-  // each change the next seq. Wakes WaitForWork callers. On error nothing is written.
+  // each change the next seq. Wakes WaitForWork callers. On error nothing is
+  // written; RESOURCE_EXHAUSTED when the disk is (nearly) full.
   absl::Status Commit(const std::vector<Change>& changes,
                       const std::vector<v1::QuarantineEntry>& quarantined);
 
@@ -111,6 +113,11 @@ class AgentStore {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
   std::string store_id_;
+  std::string path_;
+  int64_t min_free_bytes_ = 0;
+  // Set after a failed write: RocksDB must not be written again in this process
+  // (see common/disk_space.h). Guarded by write_mu_.
+  std::string write_failure_ ABSL_GUARDED_BY(write_mu_);
 
   mutable std::mutex write_mu_;  // serializes Commit and Acknowledge
   // Counters mirrored from meta; written under write_mu_, read under count_mu_.

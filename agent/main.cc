@@ -33,6 +33,7 @@ struct AgentConfig {
   int backoff_max_ms = 10000;
   int ack_timeout_ms = 15000;
   int reconcile_interval_s = 600;
+  int64_t min_free_mb = 256;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
                  "compare with the centre this often when idle (0 = only on demand)")
       ->check(CLI::Range(0, 86400 * 7))
       ->capture_default_str();
+  app.add_option("--min-free-mb", cfg.min_free_mb, "refuse imports when less is free under --data-dir")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--log-format", cfg.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error");
   app.add_flag("--check-config", check_config, "validate the configuration and exit");
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
   fedreg::BlockShutdownSignals();
   fedreg::agent::AgentStoreOptions so;
   so.path = cfg.data_dir + "/store";
+  so.min_free_bytes = cfg.min_free_mb << 20;
   auto store = fedreg::agent::AgentStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
 

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "common/digest.h"
+#include "common/disk_space.h"
 #include "common/rocks_util.h"
 #include "common/validate.h"
 #include "server/views.h"
@@ -92,6 +93,8 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   auto s = rocksdb::DB::Open(dbo, options.path, descs, &store->cfs_, &raw);
   if (!s.ok()) return FromRocks(s, "open centre store " + options.path);
   store->db_.reset(raw);
+  store->path_ = options.path;
+  store->min_free_bytes_ = options.min_free_bytes;
   return store;
 }
 
@@ -210,6 +213,7 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
       batch.last_seq() - batch.first_seq() + 1 != static_cast<uint64_t>(batch.events_size()))
     return absl::InvalidArgumentError("batch seq range does not match its events");
   std::lock_guard<std::mutex> lock(apply_mu_);
+  if (auto s = CheckFreeSpace(path_, min_free_bytes_, "applying a batch"); !s.ok()) return s;
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   if (st->store_id() != store_id)

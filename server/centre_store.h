@@ -37,6 +37,7 @@ struct CentreStoreOptions {
   std::string path;
   size_t block_cache_bytes = 64 << 20;          // Default: 64 MiB
   size_t write_buffer_budget_bytes = 64 << 20;  // Default: 64 MiB for all memtables, stalls above
+  int64_t min_free_bytes = 512LL << 20;         // Default: applies refused below 512 MiB free
 };
 
 struct ApplyResult {
@@ -121,6 +122,8 @@ class CentreStore {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
   std::mutex apply_mu_;  // serializes ApplyBatch, RegisterStore and RecordError
+  std::string path_;
+  int64_t min_free_bytes_ = 0;
 };
 
 }  // namespace fedreg::server

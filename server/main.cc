@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   std::string port_file, log_format = "text", log_level = "info";
   int k = 10;
   uint32_t window = 8;
+  int64_t min_free_mb = 512;
   bool check_config = false;
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
   app.set_config("--config", "", "TOML config file (keys as the long options)");
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--min-free-mb", min_free_mb, "refuse to apply batches when less is free under --data-dir")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   app.add_flag("--check-config", check_config, "validate the configuration and exit");
@@ -65,6 +69,7 @@ int main(int argc, char** argv) {
   fedreg::BlockShutdownSignals();
   fedreg::server::CentreStoreOptions so;
   so.path = data_dir + "/store";
+  so.min_free_bytes = min_free_mb << 20;
   auto store = fedreg::server::CentreStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
 

@@ -21,7 +21,11 @@
 namespace fedreg::testing {
 namespace {
 
-std::string Bin(const std::string& name) { return std::string(FEDREG_BIN_DIR) + "/" + name; }
+// FEDREG_BIN_DIR in the environment runs other binaries (e.g. a copy for a soak run).
+std::string Bin(const std::string& name) {
+  const char* dir = std::getenv("FEDREG_BIN_DIR");
+  return std::string(dir ? dir : FEDREG_BIN_DIR) + "/" + name;
+}
 
 // The PKI is made once per test binary: issuing ~30 certificates takes a few seconds.
 const std::string& SharedPki() {
@@ -94,16 +98,16 @@ Cluster::~Cluster() {
 
 const std::string& Cluster::pki() const { return SharedPki(); }
 
-void Cluster::StartAggregator() {
+void Cluster::StartAggregator(const std::vector<std::string>& extra_args) {
   std::string port_file = dir_ / "aggregator.port";
   std::filesystem::remove(port_file);
   // Reuse the port after a restart so agents find the centre where it was.
   std::string listen = "127.0.0.1:" + std::to_string(port_);
-  aggregator_ = std::make_unique<Process>(
-      std::vector<std::string>{Bin("fedreg-aggregator"), "--listen", listen, "--data-dir", dir_ / "centre", "--ca",
-                               pki() + "/ca.pem", "--cert", pki() + "/aggregator.pem", "--key",
-                               pki() + "/aggregator.key", "--port-file", port_file},
-      dir_ / "aggregator.log");
+  std::vector<std::string> argv{Bin("fedreg-aggregator"), "--listen", listen, "--data-dir", dir_ / "centre", "--ca",
+                                pki() + "/ca.pem", "--cert", pki() + "/aggregator.pem", "--key",
+                                pki() + "/aggregator.key", "--port-file", port_file};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  aggregator_ = std::make_unique<Process>(argv, dir_ / "aggregator.log");
   for (int i = 0; i < 400; ++i) {
     std::ifstream in(port_file);
     int p = 0;
@@ -120,15 +124,16 @@ void Cluster::StartAggregator() {
 void Cluster::KillAggregator() { aggregator_->Kill9(); }
 void Cluster::StopAggregator() { aggregator_->Terminate(); }
 
-void Cluster::StartAgent(const std::string& site, const std::string& instance) {
+void Cluster::StartAgent(const std::string& site, const std::string& instance,
+                         const std::vector<std::string>& extra_args) {
   const std::string name = instance.empty() ? site : instance;
-  agents_[name] = std::make_unique<Process>(
-      std::vector<std::string>{Bin("fedreg-agent"), "--site", site, "--data-dir", AgentDataDir(name), "--server",
+  std::vector<std::string> argv{Bin("fedreg-agent"), "--site", site, "--data-dir", AgentDataDir(name), "--server",
                                "127.0.0.1:" + std::to_string(agent_server_port_ ? agent_server_port_ : port_), "--ca", pki() + "/ca.pem", "--cert",
                                pki() + "/site-" + site + ".pem", "--key", pki() + "/site-" + site + ".key",
                                "--linkage-key", pki() + "/linkage.key", "--backoff-max-ms", "1000",
-                               "--ack-timeout-ms", "3000"},
-      dir_ / ("agent-" + name + ".log"));
+                               "--ack-timeout-ms", "3000"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  agents_[name] = std::make_unique<Process>(argv, dir_ / ("agent-" + name + ".log"));
   for (int i = 0; i < 400; ++i) {
     if (std::filesystem::exists(AgentSocket(name))) {
       grpc::ClientContext ctx;

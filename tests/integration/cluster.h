@@ -43,7 +43,7 @@ class Cluster {
   const std::string& dir() const { return dir_.path(); }
   const std::string& pki() const;
 
-  void StartAggregator();
+  void StartAggregator(const std::vector<std::string>& extra_args = {});
   void KillAggregator();  // kill -9
   void StopAggregator();  // SIGTERM
   int port() const { return port_; }
@@ -52,7 +52,8 @@ class Cluster {
   void SetAgentServerPort(int port) { agent_server_port_ = port; }
   // Agents are named by site; `instance` names a second agent presenting the
   // same site certificate (its own data dir), e.g. a reinstalled copy.
-  void StartAgent(const std::string& site, const std::string& instance = "");
+  void StartAgent(const std::string& site, const std::string& instance = "",
+                  const std::vector<std::string>& extra_args = {});
   void KillAgent(const std::string& name);  // kill -9
   void StopAgent(const std::string& name);  // SIGTERM
   std::string AgentDataDir(const std::string& name) const { return dir_ / ("agent-" + name); }

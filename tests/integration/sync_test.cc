@@ -323,6 +323,36 @@ TEST(Reconcile, IsCleanAfterSyncAndTheCentreSaysSo) {
   EXPECT_NE(r.centre_digest(), 0u);
 }
 
+TEST(DiskFull, ImportsAndAppliesAreRefusedWhileStatusAndServingGoOn) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"toyama"}, 200, 27);
+  // A reserve larger than any disk stands in for a full disk.
+  const std::vector<std::string> full = {"--min-free-mb", "1000000000"};
+  c.StartAggregator(full);
+  c.StartAgent("toyama", "", full);
+  grpc::Status st;
+  c.Import("toyama", files["toyama"], &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(st.error_message().find("disk full"), std::string::npos) << st.error_message();
+  EXPECT_EQ(c.AgentStatus("toyama").highest_seq(), 0u);  // nothing half-written
+  c.StopAgent("toyama");
+  c.StartAgent("toyama");  // space freed at the site
+  auto r = c.Import("toyama", files["toyama"]);
+  EXPECT_GT(r.accepted(), 0);
+  // The centre's disk is still full: it refuses to apply, keeps serving, loses nothing.
+  ASSERT_TRUE(WaitForAgentError(c, "toyama", "disk full")) << c.AgentStatus("toyama").last_error();
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(false, &stats).ok());
+  EXPECT_EQ(stats.cases(), 0);
+  EXPECT_EQ(c.AgentStatus("toyama").acked_seq(), 0u);
+  c.StopAggregator();
+  c.StartAggregator();  // space freed at the centre
+  ASSERT_TRUE(c.WaitForDrain("toyama"));
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_EQ(stats.cases(), r.accepted());
+  EXPECT_TRUE(stats.verified());
+}
+
 TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
   Cluster c;
   c.StartAggregator();
