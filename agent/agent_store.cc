@@ -159,9 +159,13 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
   }
   rocksdb::WriteBatch b;
   std::string buf;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   for (const Change& ch : changes) {
     v1::ChangeEvent ev;
     ev.set_seq(seq);
+    ev.set_committed_unix_ms(now_ms);
     ev.set_kind(ch.kind);
     if (ch.kind == v1::CHANGE_KIND_UPSERT) {
       ev.set_case_id(ch.case_record.case_id());
@@ -286,6 +290,16 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   quarantined_ = quarantined_total;
   rejected_ = rejected_total;
   return absl::OkStatus();
+}
+
+int64_t AgentStore::OldestUnackedUnixMs() const {
+  uint64_t from = acked_seq() + 1;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kOutbox]));
+  it->Seek(EncodeU64(from));
+  if (!it->Valid()) return 0;
+  v1::ChangeEvent ev;
+  if (!ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) return 0;
+  return ev.committed_unix_ms();
 }
 
 void AgentStore::WaitForWork(uint64_t after_seq, int timeout_ms) const {

@@ -72,6 +72,8 @@ class AgentStore {
   int64_t case_count() const;
   int64_t quarantined_count() const;
   int64_t rejected_count() const;
+  // Commit time of the oldest change the centre has not acknowledged; 0 when none.
+  int64_t OldestUnackedUnixMs() const;
 
   // Point lookups. std::nullopt when absent.
   absl::StatusOr<std::optional<std::string>> GetReid(const std::string& reid_key) const;

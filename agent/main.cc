@@ -12,6 +12,8 @@
 #include "agent/agent_store.h"
 #include "agent/drop_watcher.h"
 #include "agent/importer.h"
+#include "agent/metrics.h"
+#include "common/metrics_http.h"
 #include "agent/sender.h"
 #include "common/key_file.h"
 #include "common/logging.h"
@@ -34,6 +36,7 @@ struct AgentConfig {
   int ack_timeout_ms = 15000;
   int reconcile_interval_s = 600;
   int64_t min_free_mb = 256;
+  std::string metrics_listen;  // Default: none
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
                  "compare with the centre this often when idle (0 = only on demand)")
       ->check(CLI::Range(0, 86400 * 7))
       ->capture_default_str();
+  app.add_option("--metrics-listen", cfg.metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9464");
   app.add_option("--min-free-mb", cfg.min_free_mb, "refuse imports when less is free under --data-dir")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
@@ -134,6 +138,14 @@ int main(int argc, char** argv) {
     watcher = std::make_unique<fedreg::agent::DropWatcher>(importer, cfg.drop_dir);
     if (auto s = watcher->Start(); !s.ok()) return Fail(s.ToString());
   }
+  fedreg::MetricsHttpServer metrics;
+  if (!cfg.metrics_listen.empty()) {
+    auto port = metrics.Start(cfg.metrics_listen, [&] {
+      return fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender);
+    });
+    if (!port.ok()) return Fail(port.status().ToString());
+    spdlog::info("metrics on http://{}/metrics", cfg.metrics_listen);
+  }
   spdlog::info("agent {} started: store {} (highest seq {}, acked {}), admin unix:{}", cfg.site,
                (*store)->store_id(), (*store)->highest_seq(), (*store)->acked_seq(), cfg.admin_socket);
 
@@ -141,6 +153,7 @@ int main(int argc, char** argv) {
   while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
   spdlog::info("signal {}: draining", sig);
   if (watcher) watcher->Stop();
+  metrics.Stop();
   sender.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   spdlog::info("agent {} stopped", cfg.site);

@@ -17,6 +17,8 @@
 #include "common/tls.h"
 #include "server/admin_service.h"
 #include "server/centre_store.h"
+#include "server/metrics.h"
+#include "common/metrics_http.h"
 #include "server/sync_service.h"
 
 namespace {
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   int k = 10;
   uint32_t window = 8;
   int64_t min_free_mb = 512;
+  std::string metrics_listen;
   bool check_config = false;
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
   app.set_config("--config", "", "TOML config file (keys as the long options)");
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--metrics-listen", metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9465");
   app.add_option("--min-free-mb", min_free_mb, "refuse to apply batches when less is free under --data-dir")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
@@ -98,12 +102,19 @@ int main(int argc, char** argv) {
     std::ofstream(tmp) << port << "\n";
     std::filesystem::rename(tmp, port_file, ec);
   }
+  fedreg::MetricsHttpServer metrics;
+  if (!metrics_listen.empty()) {
+    auto mport = metrics.Start(metrics_listen, [&] { return fedreg::server::RenderCentreMetrics(**store, sync); });
+    if (!mport.ok()) return Fail(mport.status().ToString());
+    spdlog::info("metrics on http://{}/metrics", metrics_listen);
+  }
   spdlog::info("aggregator listening on port {} (mutual TLS, trust domain {})", port, trust_domain);
 
   int sig;
   while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
   spdlog::info("signal {}: draining", sig);
   sync.CancelStreams();
+  metrics.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   spdlog::info("aggregator stopped");
   return 0;

@@ -13,14 +13,27 @@ grpc::Status ToGrpc(const absl::Status& s) {
 
 }  // namespace
 
+void SyncMetrics::ObserveApply(double ms) {
+  int i = 0;
+  while (i < kBuckets && ms > kBucketMs[i]) ++i;
+  ++apply_ms_bucket[i];
+  apply_us_sum += static_cast<int64_t>(ms * 1000);
+}
+
 grpc::Status SyncServiceImpl::Authenticate(const grpc::ServerContext& ctx, const std::string& claimed,
                                            std::string* site) const {
   auto id = PeerFromContext(ctx, trust_domain_);
-  if (!id.ok()) return ToGrpc(id.status());
-  if (id->role != Role::kSite)
+  if (!id.ok()) {
+    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
+    return ToGrpc(id.status());
+  }
+  if (id->role != Role::kSite) {
+    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "only site certificates may sync; caller is " + std::string(RoleName(id->role)));
+  }
   if (!claimed.empty() && claimed != id->name) {
+    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
     spdlog::warn("refused: certificate of site {} sent a payload naming site {}", id->name, claimed.substr(0, 32));
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "payload names site '" + claimed.substr(0, 32) + "' but the certificate is site " + id->name);
@@ -197,13 +210,19 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     if (static_cast<uint32_t>(req.batch().events_size()) > limits_.max_batch_events ||
         req.ByteSizeLong() > limits_.max_batch_bytes)
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello");
+    auto t0 = std::chrono::steady_clock::now();
     auto applied = store_.ApplyBatch(site, req.store_id(), req.batch());
+    metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     if (!applied.ok()) {
       spdlog::warn("batch [{}..{}] from {} refused: {}", req.batch().first_seq(), req.batch().last_seq(), site,
                    std::string(applied.status().message()));
       store_.RecordError(site, std::string(applied.status().message()));
       return ToGrpc(applied.status());
     }
+    ++metrics_.batches;
+    metrics_.events += req.batch().events_size();
+    metrics_.bytes += static_cast<int64_t>(req.ByteSizeLong());
+    metrics_.rejected += static_cast<int64_t>(applied->rejections.size());
     v1::PushAck ack;
     ack.set_applied_seq(applied->applied_seq);
     ack.set_durable_seq(applied->applied_seq);  // the apply synced its WAL

@@ -4,6 +4,7 @@
 // stream per site is allowed at a time (guarded by mu_).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -14,6 +15,16 @@
 #include "server/centre_store.h"
 
 namespace fedreg::server {
+
+// Counters of the sync service, for /metrics. Updated on gRPC threads.
+struct SyncMetrics {
+  static constexpr int kBuckets = 10;
+  static constexpr double kBucketMs[kBuckets] = {1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
+  std::atomic<int64_t> batches{0}, events{0}, bytes{0}, rejected{0}, refused_calls{0};
+  std::atomic<int64_t> apply_ms_bucket[kBuckets + 1] = {};  // last = +Inf
+  std::atomic<int64_t> apply_us_sum{0};
+  void ObserveApply(double ms);
+};
 
 struct SyncLimits {
   uint32_t max_batch_bytes = 4 << 20;  // Default: 4 MiB
@@ -40,6 +51,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
   // agents resume from their last acknowledged seq elsewhere or later).
   void CancelStreams();
 
+  const SyncMetrics& metrics() const { return metrics_; }
+
   // True while the site has a Push stream open.
   bool IsStreaming(const std::string& site_id) const;
 
@@ -62,6 +75,7 @@ class SyncServiceImpl final : public v1::Sync::Service {
   CentreStore& store_;
   const std::string trust_domain_;
   const SyncLimits limits_;
+  SyncMetrics metrics_;
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::map<std::string, ActiveStream> streaming_ ABSL_GUARDED_BY(mu_);

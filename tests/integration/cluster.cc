@@ -13,8 +13,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <grpcpp/create_channel.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "common/tls.h"
 
@@ -42,6 +46,25 @@ const std::string& SharedPki() {
 void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 }  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_connection_timeout(2);
+  auto res = cli.Get(path.c_str());
+  return res && res->status == 200 ? res->body : "";
+}
 
 Process::Process(std::vector<std::string> argv, const std::string& log_path) {
   pid_ = fork();

@@ -34,6 +34,11 @@ class Process {
   pid_t pid_ = -1;
 };
 
+// A loopback port that was free a moment ago.
+int FreePort();
+// GET http://127.0.0.1:port/path; "" on failure.
+std::string HttpGet(int port, const std::string& path);
+
 class Cluster {
  public:
   // Makes the PKI under a fresh temp dir (once per process; reused by every Cluster).

@@ -75,8 +75,11 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
   Cluster c;
   std::vector<std::string> sites = {"ncch", "kyoto", "hokkaido"};
   auto files = GenerateExports(c.dir() + "/exports", sites, 900, 7);
-  c.StartAggregator();
-  for (const auto& s : sites) c.StartAgent(s);
+  const int centre_metrics = FreePort(), agent_metrics = FreePort();
+  c.StartAggregator({"--metrics-listen", "127.0.0.1:" + std::to_string(centre_metrics)});
+  c.StartAgent("ncch", "", {"--metrics-listen", "127.0.0.1:" + std::to_string(agent_metrics)});
+  c.StartAgent("kyoto");
+  c.StartAgent("hokkaido");
   int64_t accepted = 0, quarantined = 0;
   for (const auto& s : sites) {
     auto r = c.Import(s, files[s]);
@@ -100,7 +103,12 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
     EXPECT_EQ(st.cases(), agent.cases()) << st.site_id();
     EXPECT_EQ(st.applied_seq(), agent.highest_seq()) << st.site_id();
     EXPECT_TRUE(st.connected()) << st.site_id();
+    std::string line = "fedreg_site_applied_seq{site=\"" + st.site_id() + "\"} " + std::to_string(st.applied_seq()) + "\n";
+    EXPECT_NE(HttpGet(centre_metrics, "/metrics").find(line), std::string::npos) << line;
   }
+  std::string agent_text = HttpGet(agent_metrics, "/metrics");
+  EXPECT_NE(agent_text.find("fedreg_agent_backlog{site=\"ncch\"} 0\n"), std::string::npos) << agent_text;
+  EXPECT_NE(agent_text.find("fedreg_agent_connected{site=\"ncch\"} 1\n"), std::string::npos);
   for (const auto& s : sites) c.StopAgent(s);
   c.StopAggregator();
 
@@ -219,7 +227,8 @@ bool WaitForAgentError(Cluster& c, const std::string& name, const std::string& n
 TEST(Rebase, AReinstalledAgentIsRefusedUntilRebaseThenItsSnapshotReplacesTheSite) {
   Cluster c;
   auto files = GenerateExports(c.dir() + "/exports", {"ncch"}, 400, 21);
-  c.StartAggregator();
+  const int metrics_port = FreePort();
+  c.StartAggregator({"--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)});
   c.StartAgent("ncch");
   auto first = c.Import("ncch", files["ncch"]);
   ASSERT_TRUE(c.WaitForDrain("ncch"));
@@ -243,6 +252,10 @@ TEST(Rebase, AReinstalledAgentIsRefusedUntilRebaseThenItsSnapshotReplacesTheSite
   ASSERT_TRUE(c.ListSites(&list).ok());
   EXPECT_NE(list.sites(0).last_error().find("reinstalled"), std::string::npos) << list.sites(0).last_error();
   EXPECT_EQ(list.sites(0).cases(), first.accepted());  // the old cases stand until the snapshot
+  std::string metrics = HttpGet(metrics_port, "/metrics");
+  EXPECT_NE(metrics.find("fedreg_site_store_identity_refusals_total{site=\"ncch\"} "), std::string::npos);
+  EXPECT_EQ(metrics.find("fedreg_site_store_identity_refusals_total{site=\"ncch\"} 0\n"), std::string::npos)
+      << "the refusal must be counted";
 
   EXPECT_EQ(c.RebaseSite("ncch", "sponsor-chugai").error_code(), grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(c.RebaseSite("ncch").ok());

@@ -1,0 +1,36 @@
+#include "agent/metrics.h"
+
+#include <chrono>
+
+#include "common/metrics_http.h"
+
+namespace fedreg::agent {
+
+std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender) {
+  MetricsWriter w;
+  const std::vector<std::pair<std::string, std::string>> site = {{"site", site_id}};
+  uint64_t highest = store.highest_seq(), acked = store.acked_seq();
+  w.Family("fedreg_agent_highest_seq", "gauge", "Highest seq committed to the outbox.");
+  w.Sample("fedreg_agent_highest_seq", static_cast<double>(highest), site);
+  w.Family("fedreg_agent_acked_seq", "gauge", "Highest seq the centre acknowledged as durable.");
+  w.Sample("fedreg_agent_acked_seq", static_cast<double>(acked), site);
+  w.Family("fedreg_agent_backlog", "gauge", "Changes not yet acknowledged by the centre.");
+  w.Sample("fedreg_agent_backlog", static_cast<double>(highest - acked), site);
+  int64_t oldest = store.OldestUnackedUnixMs();
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  w.Family("fedreg_agent_oldest_unacked_age_seconds", "gauge", "Age of the oldest unacknowledged change.");
+  w.Sample("fedreg_agent_oldest_unacked_age_seconds", oldest > 0 ? (now_ms - oldest) / 1000.0 : 0.0, site);
+  w.Family("fedreg_agent_cases", "gauge", "Cases stored at the site.");
+  w.Sample("fedreg_agent_cases", static_cast<double>(store.case_count()), site);
+  w.Family("fedreg_agent_quarantined_total", "counter", "Rows quarantined (import and centre rejections).");
+  w.Sample("fedreg_agent_quarantined_total", static_cast<double>(store.quarantined_count()), site);
+  w.Family("fedreg_agent_rejected_by_centre_total", "counter", "Records the centre rejected.");
+  w.Sample("fedreg_agent_rejected_by_centre_total", static_cast<double>(store.rejected_count()), site);
+  w.Family("fedreg_agent_connected", "gauge", "1 while a sync session with the centre is up.");
+  w.Sample("fedreg_agent_connected", sender.Status().connected ? 1 : 0, site);
+  return w.Take();
+}
+
+}  // namespace fedreg::agent

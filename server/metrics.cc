@@ -1,0 +1,72 @@
+#include "server/metrics.h"
+
+#include <ctime>
+
+#include "common/metrics_http.h"
+
+namespace fedreg::server {
+
+std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl& sync) {
+  MetricsWriter w;
+  auto sites = store.ListSites();
+  if (sites.ok()) {
+    struct Gauge {
+      const char* name;
+      const char* type;
+      const char* help;
+      double (*get)(const v1::SiteState&);
+    };
+    const Gauge gauges[] = {
+        {"fedreg_site_applied_seq", "gauge", "Highest seq applied for the site's store.",
+         [](const v1::SiteState& s) { return static_cast<double>(s.applied_seq()); }},
+        {"fedreg_site_cases", "gauge", "Cases the centre holds for the site.",
+         [](const v1::SiteState& s) { return static_cast<double>(s.cases()); }},
+        {"fedreg_site_batches_total", "counter", "Batches applied for the site.",
+         [](const v1::SiteState& s) { return static_cast<double>(s.batches()); }},
+        {"fedreg_site_rejected_total", "counter", "Records of the site rejected by validation.",
+         [](const v1::SiteState& s) { return static_cast<double>(s.rejected()); }},
+        {"fedreg_site_withdrawn_total", "counter", "Cases of the site purged (withdrawn or rebased away).",
+         [](const v1::SiteState& s) { return static_cast<double>(s.withdrawn()); }},
+        {"fedreg_site_store_identity_refusals_total", "counter",
+         "Hellos refused because the agent's store is new or lost data (needs 'fedregctl sites rebase').",
+         [](const v1::SiteState& s) { return static_cast<double>(s.identity_refusals()); }},
+        {"fedreg_site_snapshot_pending", "gauge", "1 while the centre waits for the site's snapshot.",
+         [](const v1::SiteState& s) { return s.snapshot_pending() ? 1.0 : 0.0; }},
+        {"fedreg_site_last_seen_age_seconds", "gauge", "Seconds since the site was last heard from.",
+         [](const v1::SiteState& s) {
+           return s.last_seen_unix() ? static_cast<double>(std::time(nullptr) - s.last_seen_unix()) : -1.0;
+         }},
+    };
+    for (const auto& g : gauges) {
+      w.Family(g.name, g.type, g.help);
+      for (const auto& s : *sites) w.Sample(g.name, g.get(s), {{"site", s.site_id()}});
+    }
+    w.Family("fedreg_site_connected", "gauge", "1 while the site has a Push stream open.");
+    for (const auto& s : *sites) w.Sample("fedreg_site_connected", sync.IsStreaming(s.site_id()) ? 1 : 0, {{"site", s.site_id()}});
+  }
+  const SyncMetrics& m = sync.metrics();
+  w.Family("fedreg_sync_batches_total", "counter", "Batches applied.");
+  w.Sample("fedreg_sync_batches_total", static_cast<double>(m.batches.load()));
+  w.Family("fedreg_sync_events_total", "counter", "Events received in batches.");
+  w.Sample("fedreg_sync_events_total", static_cast<double>(m.events.load()));
+  w.Family("fedreg_sync_bytes_total", "counter", "Serialized batch bytes received.");
+  w.Sample("fedreg_sync_bytes_total", static_cast<double>(m.bytes.load()));
+  w.Family("fedreg_sync_rejected_total", "counter", "Records rejected by validation at the centre.");
+  w.Sample("fedreg_sync_rejected_total", static_cast<double>(m.rejected.load()));
+  w.Family("fedreg_sync_refused_calls_total", "counter", "Sync calls refused (identity or payload naming another site).");
+  w.Sample("fedreg_sync_refused_calls_total", static_cast<double>(m.refused_calls.load()));
+  w.Family("fedreg_apply_latency_ms", "histogram", "Time to apply one batch, WAL synced.");
+  int64_t cumulative = 0;
+  for (int i = 0; i <= SyncMetrics::kBuckets; ++i) {
+    cumulative += m.apply_ms_bucket[i].load();
+    char le[32];
+    if (i < SyncMetrics::kBuckets) std::snprintf(le, sizeof(le), "%g", SyncMetrics::kBucketMs[i]);
+    else std::snprintf(le, sizeof(le), "+Inf");
+    w.Sample("fedreg_apply_latency_ms_bucket", static_cast<double>(cumulative), {{"le", le}});
+  }
+  w.Sample("fedreg_apply_latency_ms_sum", m.apply_us_sum.load() / 1000.0);
+  w.Sample("fedreg_apply_latency_ms_count", static_cast<double>(cumulative));
+  return w.Take();
+}
+
+}  // namespace fedreg::server
