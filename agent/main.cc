@@ -18,6 +18,7 @@
 #include "common/key_file.h"
 #include "common/logging.h"
 #include "common/signals.h"
+#include "common/tls.h"
 #include "common/validate.h"
 
 namespace {
@@ -37,6 +38,7 @@ struct AgentConfig {
   int reconcile_interval_s = 600;
   int64_t min_free_mb = 256;
   std::string metrics_listen;  // Default: none
+  unsigned tls_reload_s = 60;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -73,6 +75,9 @@ int main(int argc, char** argv) {
   app.add_option("--reconcile-interval-s", cfg.reconcile_interval_s,
                  "compare with the centre this often when idle (0 = only on demand)")
       ->check(CLI::Range(0, 86400 * 7))
+      ->capture_default_str();
+  app.add_option("--tls-reload-s", cfg.tls_reload_s, "re-read certificate, key and CA files this often")
+      ->check(CLI::Range(1u, 86400u))
       ->capture_default_str();
   app.add_option("--metrics-listen", cfg.metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9464");
   app.add_option("--min-free-mb", cfg.min_free_mb, "refuse imports when less is free under --data-dir")
@@ -115,7 +120,7 @@ int main(int argc, char** argv) {
   fedreg::agent::SenderOptions sopts;
   sopts.site_id = cfg.site;
   sopts.server = cfg.server;
-  sopts.tls = {cfg.ca, cfg.cert, cfg.key};
+  sopts.tls = {cfg.ca, cfg.cert, cfg.key, "", cfg.tls_reload_s};
   sopts.window = cfg.window;
   sopts.backoff_max_ms = cfg.backoff_max_ms;
   sopts.ack_timeout_ms = cfg.ack_timeout_ms;
@@ -141,11 +146,18 @@ int main(int argc, char** argv) {
   fedreg::MetricsHttpServer metrics;
   if (!cfg.metrics_listen.empty()) {
     auto port = metrics.Start(cfg.metrics_listen, [&] {
-      return fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender);
+      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender);
+      if (auto left = fedreg::SecondsUntilExpiry(cfg.cert); left.ok())
+        text += "# HELP fedreg_certificate_expiry_seconds Seconds until this agent's certificate expires.\n"
+                "# TYPE fedreg_certificate_expiry_seconds gauge\nfedreg_certificate_expiry_seconds " +
+                std::to_string(*left) + "\n";
+      return text;
     });
     if (!port.ok()) return Fail(port.status().ToString());
     spdlog::info("metrics on http://{}/metrics", cfg.metrics_listen);
   }
+  if (auto left = fedreg::SecondsUntilExpiry(cfg.cert); left.ok() && *left < 30 * 86400)
+    spdlog::warn("the site certificate {} expires in {} days: renew it", cfg.cert, *left / 86400);
   spdlog::info("agent {} started: store {} (highest seq {}, acked {}), admin unix:{}", cfg.site,
                (*store)->store_id(), (*store)->highest_seq(), (*store)->acked_seq(), cfg.admin_socket);
 

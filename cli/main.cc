@@ -276,6 +276,41 @@ void CmdAgentReconcile(const Globals& g) {
   std::cout << "\n";
 }
 
+void CmdAuditList(const Globals& g, uint64_t from, uint32_t limit) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::ListAuditRequest req;
+  req.set_from_seq(from);
+  req.set_limit(limit);
+  fedreg::v1::ListAuditResponse resp;
+  DieOnRpc(stub->ListAudit(&ctx, req, &resp), "audit list");
+  if (g.json) return PrintJson(resp);
+  fedreg::cli::Table t({"SEQ", "TIME (UTC)", "WHO", "ACTION", "TARGET", "OUTCOME", "DETAIL"});
+  for (const auto& e : resp.entries()) {
+    std::time_t secs = static_cast<std::time_t>(e.at_unix_ms() / 1000);
+    char when[32];
+    std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", std::gmtime(&secs));
+    t.AddRow({std::to_string(e.seq()), when, e.who(), e.action(), e.target().empty() ? "-" : e.target(), e.outcome(),
+              e.detail().substr(0, 80)});
+  }
+  std::cout << t.Render() << resp.entries_size() << " of " << resp.last_seq() << " entries\n";
+}
+
+void CmdAuditVerify(const Globals& g) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s * 4);
+  fedreg::v1::VerifyAuditResponse resp;
+  DieOnRpc(stub->VerifyAudit(&ctx, {}, &resp), "audit verify");
+  if (g.json) PrintJson(resp);
+  else if (resp.ok())
+    std::cout << "audit chain intact: " << resp.entries() << " entries, head " << resp.head_hash() << "\n";
+  if (!resp.ok())
+    Die("audit chain BROKEN at entry " + std::to_string(resp.first_bad_seq()) + ": " + resp.reason() + " (" +
+        std::to_string(resp.entries()) + " entries before it verify)");
+}
+
 void CmdAgentWithdraw(const Globals& g, const std::string& record_number, const std::string& reason) {
   auto stub = AgentStub(g);
   grpc::ClientContext ctx;
@@ -319,6 +354,15 @@ int main(int argc, char** argv) {
   stats->add_flag("--verify", verify, "recompute every counter from the cases and compare");
   stats->add_option("--top", top, "rows per long section (0 = all)")->capture_default_str();
 
+  auto* audit = app.add_subcommand("audit", "the centre's hash-chained audit log");
+  audit->require_subcommand(1);
+  uint64_t audit_from = 0;
+  uint32_t audit_limit = 50;
+  auto* audit_list = audit->add_subcommand("list", "show entries (the latest by default)");
+  audit_list->add_option("--from", audit_from, "first seq (0 = the latest --limit)");
+  audit_list->add_option("--limit", audit_limit, "entries to show")->capture_default_str();
+  auto* audit_verify = audit->add_subcommand("verify", "recompute every link of the chain");
+
   auto* agent = app.add_subcommand("agent", "commands for the local agent (unix socket)");
   agent->require_subcommand(1);
   auto* agent_reconcile = agent->add_subcommand("reconcile", "compare with the centre now and repair differences");
@@ -348,6 +392,8 @@ int main(int argc, char** argv) {
   else if (*sites) CmdSites(g);
   else if (*reconcile) CmdReconcile(g, reconcile_site);
   else if (*agent_reconcile) CmdAgentReconcile(g);
+  else if (*audit_list) CmdAuditList(g, audit_from, audit_limit);
+  else if (*audit_verify) CmdAuditVerify(g);
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file);

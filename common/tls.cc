@@ -1,6 +1,12 @@
 #include "common/tls.h"
 
 #include <grpcpp/security/auth_context.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 
 #include "absl/status/status.h"
 #include "common/key_file.h"
@@ -30,22 +36,42 @@ absl::StatusOr<Pems> ReadPems(const TlsFiles& files) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const TlsFiles& files) {
-  auto pems = ReadPems(files);
-  if (!pems.ok()) return pems.status();
-  grpc::SslServerCredentialsOptions opts(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  opts.pem_root_certs = pems->ca;
-  opts.pem_key_cert_pairs.push_back({pems->key, pems->cert});
-  return grpc::SslServerCredentials(opts);
+  // Read once now so that a missing or unreadable file fails at start, naming it.
+  if (auto pems = ReadPems(files); !pems.ok()) return pems.status();
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      files.key, files.cert, files.ca, files.reload_interval_s);
+  grpc::experimental::TlsServerCredentialsOptions opts(provider);
+  opts.watch_root_certs();
+  opts.watch_identity_key_cert_pairs();
+  opts.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!files.crl_dir.empty()) opts.set_crl_directory(files.crl_dir);
+  return grpc::experimental::TlsServerCredentials(opts);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(const TlsFiles& files) {
-  auto pems = ReadPems(files);
-  if (!pems.ok()) return pems.status();
-  grpc::SslCredentialsOptions opts;
-  opts.pem_root_certs = pems->ca;
-  opts.pem_private_key = pems->key;
-  opts.pem_cert_chain = pems->cert;
-  return grpc::SslCredentials(opts);
+  if (auto pems = ReadPems(files); !pems.ok()) return pems.status();
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      files.key, files.cert, files.ca, files.reload_interval_s);
+  grpc::experimental::TlsChannelCredentialsOptions opts;
+  opts.set_certificate_provider(provider);
+  opts.watch_root_certs();
+  opts.watch_identity_key_cert_pairs();
+  if (!files.crl_dir.empty()) opts.set_crl_directory(files.crl_dir);
+  return grpc::experimental::TlsCredentials(opts);
+}
+
+absl::StatusOr<int64_t> SecondsUntilExpiry(const std::string& pem_path) {
+  auto pem = ReadFile(pem_path);
+  if (!pem.ok()) return pem.status();
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())),
+                                                &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                                   &X509_free);
+  if (!cert) return absl::InvalidArgumentError(pem_path + ": not a PEM certificate");
+  int days = 0, secs = 0;
+  if (ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert.get())) != 1)
+    return absl::InvalidArgumentError(pem_path + ": unreadable notAfter");
+  return static_cast<int64_t>(days) * 86400 + secs;
 }
 
 absl::StatusOr<PeerIdentity> PeerFromContext(const grpc::ServerContext& ctx,

@@ -13,22 +13,51 @@ grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
-// The authorization table (docs/security.md): which roles may call what.
-grpc::Status Authorize(const grpc::ServerContext& ctx, const std::string& trust_domain,
-                       std::initializer_list<Role> allowed, const char* rpc, Role* role) {
-  auto id = PeerFromContext(ctx, trust_domain);
-  if (!id.ok()) return ToGrpc(id.status());
-  for (Role r : allowed) {
-    if (r == id->role) {
-      *role = r;
-      return grpc::Status::OK;
-    }
-  }
-  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      std::string("role ") + std::string(RoleName(id->role)) + " may not call " + rpc);
+const char* CodeName(int code) {
+  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  return code >= 0 && code <= 16 ? kNames[code] : "ERROR";
 }
 
 }  // namespace
+
+bool AdminRoleAllowed(const std::string& rpc, Role role) {
+  // The one authorization table of the Admin API (shown in docs/security.md).
+  static const std::map<std::string, std::vector<Role>> kTable = {
+      {"ListSites", {Role::kOperator, Role::kAuditor}},
+      {"GetStats", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
+      {"RebaseSite", {Role::kOperator}},
+      {"Reconcile", {Role::kOperator, Role::kAuditor}},
+      {"ListAudit", {Role::kOperator, Role::kAuditor}},
+      {"VerifyAudit", {Role::kOperator, Role::kAuditor}},
+  };
+  auto it = kTable.find(rpc);
+  if (it == kTable.end()) return false;
+  return std::find(it->second.begin(), it->second.end(), role) != it->second.end();
+}
+
+grpc::Status AdminServiceImpl::Done(const std::string& who, const char* rpc, const std::string& target,
+                                    grpc::Status status, const std::string& detail) {
+  store_.Audit({who, std::string("admin.") + rpc, target, CodeName(status.error_code()),
+                status.ok() ? detail : status.error_message()})
+      .IgnoreError();
+  return status;
+}
+
+grpc::Status AdminServiceImpl::Authorize(const grpc::ServerContext& ctx, const char* rpc, const std::string& target,
+                                         std::string* who, Role* role) {
+  auto id = PeerFromContext(ctx, trust_domain_);
+  if (!id.ok()) return Done("unauthenticated", rpc, target, ToGrpc(id.status()));
+  *who = std::string(RoleName(id->role)) + "/" + id->name;
+  *role = id->role;
+  if (!AdminRoleAllowed(rpc, id->role))
+    return Done(*who, rpc, target,
+                grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                             std::string("role ") + std::string(RoleName(id->role)) + " may not call " + rpc));
+  return grpc::Status::OK;
+}
 
 void SuppressSmallCells(int k, v1::GetStatsResponse* resp) {
   resp->set_suppression_k(k);
@@ -59,10 +88,10 @@ void SuppressSmallCells(int k, v1::GetStatsResponse* resp) {
 grpc::Status AdminServiceImpl::ListSites(grpc::ServerContext* ctx, const v1::ListSitesRequest*,
                                          v1::ListSitesResponse* resp) {
   Role role;
-  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator, Role::kAuditor}, "ListSites", &role); !s.ok())
-    return s;
+  std::string who;
+  if (auto s = Authorize(*ctx, "ListSites", "", &who, &role); !s.ok()) return s;
   auto sites = store_.ListSites();
-  if (!sites.ok()) return ToGrpc(sites.status());
+  if (!sites.ok()) return Done(who, "ListSites", "", ToGrpc(sites.status()));
   for (const auto& st : *sites) {
     v1::SiteStatus* out = resp->add_sites();
     out->set_site_id(st.site_id());
@@ -75,17 +104,16 @@ grpc::Status AdminServiceImpl::ListSites(grpc::ServerContext* ctx, const v1::Lis
     out->set_rejected(st.rejected());
     out->set_connected(sync_.IsStreaming(st.site_id()));
   }
-  return grpc::Status::OK;
+  return Done(who, "ListSites", "", grpc::Status::OK);
 }
 
 grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const v1::GetStatsRequest* req,
                                         v1::GetStatsResponse* resp) {
   Role role;
-  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator, Role::kAuditor, Role::kSponsor}, "GetStats", &role);
-      !s.ok())
-    return s;
+  std::string who;
+  if (auto s = Authorize(*ctx, "GetStats", "", &who, &role); !s.ok()) return s;
   auto views = store_.ReadViews();
-  if (!views.ok()) return ToGrpc(views.status());
+  if (!views.ok()) return Done(who, "GetStats", "", ToGrpc(views.status()));
   for (const auto& [key, count] : *views) {
     auto sep = key.find(kViewSep);
     std::string dim = key.substr(0, sep), value = key.substr(sep + 1);
@@ -102,9 +130,10 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const v1::GetS
   }
   if (req->verify()) {
     if (role == Role::kSponsor)
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "role sponsor may not verify counters");
+      return Done(who, "GetStats", "verify",
+                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "role sponsor may not verify counters"));
     auto recomputed = store_.RecomputeViews();
-    if (!recomputed.ok()) return ToGrpc(recomputed.status());
+    if (!recomputed.ok()) return Done(who, "GetStats", "verify", ToGrpc(recomputed.status()));
     std::map<std::string, std::pair<int64_t, int64_t>> diff;
     for (const auto& [k, v] : *views) diff[k].first = v;
     for (const auto& [k, v] : *recomputed) diff[k].second = v;
@@ -119,7 +148,8 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const v1::GetS
     resp->set_verified(resp->mismatches_size() == 0);
   }
   if (role == Role::kSponsor) SuppressSmallCells(k_, resp);
-  return grpc::Status::OK;
+  return Done(who, "GetStats", req->verify() ? "verify" : "",
+              grpc::Status::OK, req->verify() ? (resp->verified() ? "verified" : "MISMATCH") : "");
 }
 
 }  // namespace fedreg::server
@@ -129,21 +159,22 @@ namespace fedreg::server {
 grpc::Status AdminServiceImpl::RebaseSite(grpc::ServerContext* ctx, const v1::RebaseSiteRequest* req,
                                           v1::RebaseSiteResponse* resp) {
   Role role;
-  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator}, "RebaseSite", &role); !s.ok()) return s;
+  std::string who;
+  if (auto s = Authorize(*ctx, "RebaseSite", req->site_id(), &who, &role); !s.ok()) return s;
   auto st = store_.AllowRebase(req->site_id());
-  if (!st.ok()) return ToGrpc(st.status());
+  if (!st.ok()) return Done(who, "RebaseSite", req->site_id(), ToGrpc(st.status()));
   resp->set_site_id(st->site_id());
   resp->set_store_id(st->store_id());
-  return grpc::Status::OK;
+  return Done(who, "RebaseSite", req->site_id(), grpc::Status::OK, "was store " + st->store_id());
 }
 
 grpc::Status AdminServiceImpl::Reconcile(grpc::ServerContext* ctx, const v1::ReconcileRequest* req,
                                          v1::ReconcileResponse* resp) {
   Role role;
-  if (auto s = Authorize(*ctx, trust_domain_, {Role::kOperator, Role::kAuditor}, "Reconcile", &role); !s.ok())
-    return s;
+  std::string who;
+  if (auto s = Authorize(*ctx, "Reconcile", req->site_id(), &who, &role); !s.ok()) return s;
   auto st = store_.GetSite(req->site_id());
-  if (!st.ok()) return ToGrpc(st.status());
+  if (!st.ok()) return Done(who, "Reconcile", req->site_id(), ToGrpc(st.status()));
   resp->set_site_id(st->site_id());
   resp->set_applied_seq(st->applied_seq());
   resp->set_centre_cases(st->cases());
@@ -165,7 +196,47 @@ grpc::Status AdminServiceImpl::Reconcile(grpc::ServerContext* ctx, const v1::Rec
   } else {
     resp->set_verdict("stale");
   }
-  return grpc::Status::OK;
+  return Done(who, "Reconcile", req->site_id(), grpc::Status::OK, resp->verdict());
+}
+
+grpc::Status AdminServiceImpl::ListAudit(grpc::ServerContext* ctx, const v1::ListAuditRequest* req,
+                                         v1::ListAuditResponse* resp) {
+  Role role;
+  std::string who;
+  if (auto s = Authorize(*ctx, "ListAudit", "", &who, &role); !s.ok()) return s;
+  size_t limit = req->limit() == 0 ? 50 : std::min<uint32_t>(req->limit(), 1000);
+  uint64_t last = 0;
+  auto entries = store_.ListAudit(req->from_seq(), limit, &last);
+  if (!entries.ok()) return Done(who, "ListAudit", "", ToGrpc(entries.status()));
+  for (const auto& e : *entries) {
+    auto* r = resp->add_entries();
+    r->set_seq(e.seq());
+    r->set_at_unix_ms(e.at_unix_ms());
+    r->set_who(e.who());
+    r->set_action(e.action());
+    r->set_target(e.target());
+    r->set_outcome(e.outcome());
+    r->set_detail(e.detail());
+    r->set_hash(e.hash());
+  }
+  resp->set_last_seq(last);
+  return Done(who, "ListAudit", "", grpc::Status::OK);
+}
+
+grpc::Status AdminServiceImpl::VerifyAudit(grpc::ServerContext* ctx, const v1::VerifyAuditRequest*,
+                                           v1::VerifyAuditResponse* resp) {
+  Role role;
+  std::string who;
+  if (auto s = Authorize(*ctx, "VerifyAudit", "", &who, &role); !s.ok()) return s;
+  AuditVerification v = store_.VerifyAudit();
+  resp->set_ok(v.ok);
+  resp->set_entries(v.entries);
+  resp->set_first_bad_seq(v.first_bad_seq);
+  resp->set_reason(v.reason);
+  resp->set_head_hash(v.head_hash);
+  return Done(who, "VerifyAudit", "", grpc::Status::OK,
+              v.ok ? "chain intact, " + std::to_string(v.entries) + " entries"
+                   : "BROKEN at seq " + std::to_string(v.first_bad_seq) + ": " + v.reason);
 }
 
 }  // namespace fedreg::server

@@ -3,6 +3,7 @@
 // Threading: called from gRPC's pool; stateless beyond the store.
 #pragma once
 
+#include "common/peer_identity.h"
 #include "fedreg/v1/admin.grpc.pb.h"
 #include "server/centre_store.h"
 #include "server/sync_service.h"
@@ -22,8 +23,20 @@ class AdminServiceImpl final : public v1::Admin::Service {
                           v1::RebaseSiteResponse* resp) override;
   grpc::Status Reconcile(grpc::ServerContext* ctx, const v1::ReconcileRequest* req,
                          v1::ReconcileResponse* resp) override;
+  grpc::Status ListAudit(grpc::ServerContext* ctx, const v1::ListAuditRequest* req,
+                         v1::ListAuditResponse* resp) override;
+  grpc::Status VerifyAudit(grpc::ServerContext* ctx, const v1::VerifyAuditRequest* req,
+                           v1::VerifyAuditResponse* resp) override;
 
  private:
+  // Checks the caller's role against the authorization table (docs/security.md).
+  // A refusal is audited and returned; on success *who and *role are set.
+  grpc::Status Authorize(const grpc::ServerContext& ctx, const char* rpc, const std::string& target,
+                         std::string* who, Role* role);
+  // Audits the outcome of an admin call and returns `status`.
+  grpc::Status Done(const std::string& who, const char* rpc, const std::string& target, grpc::Status status,
+                    const std::string& detail = "");
+
   CentreStore& store_;
   SyncServiceImpl& sync_;
   const std::string trust_domain_;
@@ -34,5 +47,8 @@ class AdminServiceImpl final : public v1::Admin::Service {
 // each dimension a second cell is hidden when only one is, so the dimension's
 // total cannot reveal it. Exposed for tests.
 void SuppressSmallCells(int k, v1::GetStatsResponse* resp);
+
+// The authorization table: which roles may call each Admin RPC.
+bool AdminRoleAllowed(const std::string& rpc, Role role);
 
 }  // namespace fedreg::server

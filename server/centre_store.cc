@@ -8,10 +8,13 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <set>
 
+#include "common/crypto.h"
 #include "common/digest.h"
 #include "common/disk_space.h"
 #include "common/rocks_util.h"
@@ -93,6 +96,17 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   auto s = rocksdb::DB::Open(dbo, options.path, descs, &store->cfs_, &raw);
   if (!s.ok()) return FromRocks(s, "open centre store " + options.path);
   store->db_.reset(raw);
+  {
+    std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions(), store->cfs_[kAudit]));
+    it->SeekToLast();
+    if (it->Valid()) {
+      v1::AuditEntry last;
+      if (!last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+        return absl::DataLossError("the last audit entry does not parse");
+      store->audit_seq_ = last.seq();
+      store->audit_head_ = last.hash();
+    }
+  }
   store->path_ = options.path;
   store->min_free_bytes_ = options.min_free_bytes;
   return store;
@@ -350,8 +364,15 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
   st->clear_last_error();
   st->SerializeToString(&buf);
   wb.Put(cfs_[kSites], site_id, buf);
+  v1::AuditEntry audit = PrepareAuditLocked(
+      {"site/" + site_id, "sync.apply", site_id, "OK",
+       "seq " + std::to_string(std::max(applied + 1, batch.first_seq())) + ".." + std::to_string(batch.last_seq()) +
+           ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected"});
+  audit.SerializeToString(&buf);
+  wb.Put(cfs_[kAudit], EncodeU64(audit.seq()), buf);
   auto s = db_->Write(SyncWrite(), wb.GetWriteBatch());
   if (!s.ok()) return FromRocks(s, "apply batch");
+  CommitAuditLocked(audit);
   result.applied_seq = batch.last_seq();
   return result;
 }
@@ -515,7 +536,14 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   st->clear_last_error();
   st->SerializeToString(&buf);
   wb.Put(cfs_[kSites], site_id, buf);
+  v1::AuditEntry audit = PrepareAuditLocked({"site/" + site_id, "sync.snapshot", site_id, "OK",
+                                             "store " + store_id + " as of seq " + std::to_string(as_of_seq) + ", " +
+                                                 std::to_string(count) + " cases, " +
+                                                 std::to_string(ack.removed()) + " removed"});
+  audit.SerializeToString(&buf);
+  wb.Put(cfs_[kAudit], EncodeU64(audit.seq()), buf);
   if (auto s = db_->Write(SyncWrite(), wb.GetWriteBatch()); !s.ok()) return FromRocks(s, "finish snapshot");
+  CommitAuditLocked(audit);
   ack.set_applied_seq(as_of_seq);
   ack.set_cases(count);
   return ack;
@@ -570,6 +598,97 @@ void CentreStore::RecordReconcileReport(const std::string& site_id, const v1::Re
   std::string v;
   st->SerializeToString(&v);
   db_->Put(SyncWrite(), cfs_[kSites], site_id, v).PermitUncheckedError();
+}
+
+namespace {
+std::string AuditHash(const v1::AuditEntry& entry) {
+  v1::AuditEntry copy = entry;
+  copy.clear_hash();
+  std::string bytes;
+  copy.SerializeToString(&bytes);
+  return crypto::ToHex(crypto::Sha256(entry.prev_hash() + bytes));
+}
+}  // namespace
+
+v1::AuditEntry CentreStore::PrepareAuditLocked(const AuditEvent& event) {
+  v1::AuditEntry e;
+  e.set_seq(audit_seq_ + 1);
+  e.set_at_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+  e.set_who(event.who.substr(0, 128));
+  e.set_action(event.action.substr(0, 64));
+  e.set_target(event.target.substr(0, 128));
+  e.set_outcome(event.outcome.substr(0, 32));
+  e.set_detail(event.detail.substr(0, 512));
+  e.set_prev_hash(audit_head_);
+  e.set_hash(AuditHash(e));
+  return e;
+}
+
+void CentreStore::CommitAuditLocked(const v1::AuditEntry& entry) {
+  audit_seq_ = entry.seq();
+  audit_head_ = entry.hash();
+}
+
+absl::Status CentreStore::Audit(const AuditEvent& event) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  v1::AuditEntry e = PrepareAuditLocked(event);
+  std::string buf;
+  e.SerializeToString(&buf);
+  auto s = db_->Put(SyncWrite(), cfs_[kAudit], EncodeU64(e.seq()), buf);
+  if (!s.ok()) return FromRocks(s, "append audit entry");
+  CommitAuditLocked(e);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::AuditEntry>> CentreStore::ListAudit(uint64_t from_seq, size_t limit,
+                                                                  uint64_t* last_seq) const {
+  std::vector<v1::AuditEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kAudit]));
+  it->SeekToLast();
+  *last_seq = it->Valid() ? DecodeU64(it->key().ToStringView()) : 0;
+  if (from_seq == 0) from_seq = *last_seq > limit ? *last_seq - limit + 1 : 1;
+  for (it->Seek(EncodeU64(from_seq)); it->Valid() && out.size() < limit; it->Next()) {
+    v1::AuditEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      return absl::DataLossError("audit entry does not parse");
+    out.push_back(std::move(e));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read audit");
+  return out;
+}
+
+AuditVerification CentreStore::VerifyAudit() const {
+  AuditVerification v;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kAudit]));
+  std::string prev;
+  uint64_t expect = 1;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
+    uint64_t key_seq = DecodeU64(it->key().ToStringView());
+    v1::AuditEntry e;
+    auto fail = [&](const std::string& why) {
+      v.ok = false;
+      v.first_bad_seq = key_seq;
+      v.reason = why;
+    };
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) fail("does not parse");
+    else if (key_seq != expect) fail("missing entry: expected seq " + std::to_string(expect));
+    else if (e.seq() != key_seq) fail("seq field " + std::to_string(e.seq()) + " differs from its key");
+    else if (e.prev_hash() != prev) fail("prev_hash does not match the hash of entry " + std::to_string(key_seq - 1));
+    else if (AuditHash(e) != e.hash()) fail("content does not match its hash (entry altered)");
+    if (!v.ok) return v;
+    prev = e.hash();
+    ++v.entries;
+  }
+  v.head_hash = prev;
+  return v;
+}
+
+absl::Status CentreStore::OverwriteAuditEntryForTest(const v1::AuditEntry& entry) {
+  std::string buf;
+  entry.SerializeToString(&buf);
+  return FromRocks(db_->Put(SyncWrite(), cfs_[kAudit], EncodeU64(entry.seq()), buf), "overwrite audit entry");
 }
 
 absl::StatusOr<bool> CentreStore::IsTombstoned(const std::string& site_id, const std::string& case_id) const {

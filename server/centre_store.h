@@ -7,7 +7,8 @@
 //   persons : person_key "\0" site "/" case_id -> ""   (person_key = T1 link token)
 //   sites   : site                             -> v1::SiteState
 //   views   : dimension "\x1f" value           -> int64 little-endian, summed by a merge operator
-//   trials, notices, audit                      : reserved for later issues
+//   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
+//   trials, notices                             : reserved for later issues
 //
 // ApplyBatch applies one batch of events in one WriteBatch (cases, persons,
 // view deltas, site state) with the WAL synced before it returns, so an
@@ -43,6 +44,23 @@ struct CentreStoreOptions {
 struct ApplyResult {
   uint64_t applied_seq = 0;
   std::vector<v1::Rejection> rejections;
+};
+
+// What an audit entry records (the chain fields are filled by the store).
+struct AuditEvent {
+  std::string who;      // "site/ncch", "operator/admin", ...
+  std::string action;   // "sync.apply", "admin.RebaseSite", ...
+  std::string target;
+  std::string outcome;  // "OK" or a status code name
+  std::string detail;
+};
+
+struct AuditVerification {
+  bool ok = true;
+  uint64_t entries = 0;
+  uint64_t first_bad_seq = 0;
+  std::string reason;
+  std::string head_hash;
 };
 
 // The national view as stored: "dimension\x1fvalue" -> count.
@@ -114,6 +132,15 @@ class CentreStore {
   absl::StatusOr<std::vector<v1::Case>> Cases(const std::string& site_id) const;
   absl::StatusOr<bool> IsTombstoned(const std::string& site_id, const std::string& case_id) const;
 
+  // Appends one entry to the audit chain, synced.
+  absl::Status Audit(const AuditEvent& event);
+  // Entries from `from_seq` (0 = the last `limit`), at most `limit`.
+  absl::StatusOr<std::vector<v1::AuditEntry>> ListAudit(uint64_t from_seq, size_t limit, uint64_t* last_seq) const;
+  // Recomputes every link of the chain.
+  AuditVerification VerifyAudit() const;
+  // Overwrites a stored entry as is: for tamper drills and tests only.
+  absl::Status OverwriteAuditEntryForTest(const v1::AuditEntry& entry);
+
  private:
   CentreStore() = default;
 
@@ -121,7 +148,14 @@ class CentreStore {
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
-  std::mutex apply_mu_;  // serializes ApplyBatch, RegisterStore and RecordError
+  // Adds the next audit entry to `batch` (a rocksdb::WriteBatchBase); the
+  // chain head moves only when CommitAuditLocked is called after the write.
+  v1::AuditEntry PrepareAuditLocked(const AuditEvent& event);
+  void CommitAuditLocked(const v1::AuditEntry& entry);
+
+  std::mutex apply_mu_;  // serializes every write: applies, Hello decisions, audit
+  uint64_t audit_seq_ = 0;     // guarded by apply_mu_
+  std::string audit_head_;     // guarded by apply_mu_
   std::string path_;
   int64_t min_free_bytes_ = 0;
 };

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   int k = 10;
   uint32_t window = 8;
   int64_t min_free_mb = 512;
-  std::string metrics_listen;
+  std::string metrics_listen, crl_dir;
+  unsigned tls_reload_s = 60;
   bool check_config = false;
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
   app.set_config("--config", "", "TOML config file (keys as the long options)");
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--crl-dir", crl_dir, "certificate revocation lists (OpenSSL hashed dir, <hash>.r0)");
+  app.add_option("--tls-reload-s", tls_reload_s, "re-read certificate, key, CA and CRL files this often")
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
   app.add_option("--metrics-listen", metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9465");
   app.add_option("--min-free-mb", min_free_mb, "refuse to apply batches when less is free under --data-dir")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
@@ -59,7 +64,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (!fedreg::InitLogging("aggregator", log_format, log_level)) return Fail("--log-level: unknown level");
-  auto creds = fedreg::MakeServerCredentials({ca, cert, key});
+  auto creds = fedreg::MakeServerCredentials({ca, cert, key, crl_dir, tls_reload_s});
   if (!creds.ok()) return Fail(std::string(creds.status().message()));
   if (check_config) {
     std::printf("configuration ok\n");
@@ -104,10 +109,20 @@ int main(int argc, char** argv) {
   }
   fedreg::MetricsHttpServer metrics;
   if (!metrics_listen.empty()) {
-    auto mport = metrics.Start(metrics_listen, [&] { return fedreg::server::RenderCentreMetrics(**store, sync); });
+    auto mport = metrics.Start(metrics_listen, [&] {
+      std::string text = fedreg::server::RenderCentreMetrics(**store, sync);
+      if (auto left = fedreg::SecondsUntilExpiry(cert); left.ok())
+        text += "# HELP fedreg_certificate_expiry_seconds Seconds until this server's certificate expires.\n"
+                "# TYPE fedreg_certificate_expiry_seconds gauge\nfedreg_certificate_expiry_seconds " +
+                std::to_string(*left) + "\n";
+      return text;
+    });
     if (!mport.ok()) return Fail(mport.status().ToString());
     spdlog::info("metrics on http://{}/metrics", metrics_listen);
   }
+  if (auto left = fedreg::SecondsUntilExpiry(cert); left.ok() && *left < 30 * 86400)
+    spdlog::warn("the server certificate {} expires in {} days: renew it (deploy/pki/make-dev-pki.sh renew)", cert,
+                 *left / 86400);
   spdlog::info("aggregator listening on port {} (mutual TLS, trust domain {})", port, trust_domain);
 
   int sig;

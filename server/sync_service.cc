@@ -20,23 +20,35 @@ void SyncMetrics::ObserveApply(double ms) {
   apply_us_sum += static_cast<int64_t>(ms * 1000);
 }
 
+grpc::Status SyncServiceImpl::Refuse(const std::string& who, const char* rpc, const std::string& target,
+                                     grpc::Status status) {
+  ++metrics_.refused_calls;
+  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int code = status.error_code();
+  store_.Audit({who, std::string("sync.") + rpc, target, code >= 0 && code <= 16 ? kNames[code] : "ERROR",
+                status.error_message()})
+      .IgnoreError();
+  return status;
+}
+
 grpc::Status SyncServiceImpl::Authenticate(const grpc::ServerContext& ctx, const std::string& claimed,
-                                           std::string* site) const {
+                                           const char* rpc, std::string* site) {
   auto id = PeerFromContext(ctx, trust_domain_);
-  if (!id.ok()) {
-    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
-    return ToGrpc(id.status());
-  }
+  if (!id.ok()) return Refuse("unauthenticated", rpc, claimed.substr(0, 32), ToGrpc(id.status()));
+  const std::string who = std::string(RoleName(id->role)) + "/" + id->name;
   if (id->role != Role::kSite) {
-    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "only site certificates may sync; caller is " + std::string(RoleName(id->role)));
+    return Refuse(who, rpc, claimed.substr(0, 32),
+                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                               "only site certificates may sync; caller is " + std::string(RoleName(id->role))));
   }
   if (!claimed.empty() && claimed != id->name) {
-    ++const_cast<SyncMetrics&>(metrics_).refused_calls;
     spdlog::warn("refused: certificate of site {} sent a payload naming site {}", id->name, claimed.substr(0, 32));
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "payload names site '" + claimed.substr(0, 32) + "' but the certificate is site " + id->name);
+    return Refuse(who, rpc, claimed.substr(0, 32),
+                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "payload names site '" + claimed.substr(0, 32) +
+                                                                        "' but the certificate is site " + id->name));
   }
   *site = id->name;
   return grpc::Status::OK;
@@ -68,7 +80,7 @@ void SyncServiceImpl::Release(const std::string& site, grpc::ServerContext* ctx)
 grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerReader<v1::SnapshotChunk>* reader,
                                        v1::SnapshotAck* ack) {
   std::string site;
-  if (auto s = Authenticate(*ctx, "", &site); !s.ok()) return s;
+  if (auto s = Authenticate(*ctx, "", "Snapshot", &site); !s.ok()) return s;
   v1::SnapshotChunk chunk;
   if (!reader->Read(&chunk)) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty snapshot");
   if (chunk.site_id() != site)
@@ -108,7 +120,7 @@ grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerRea
 grpc::Status SyncServiceImpl::CaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
                                            grpc::ServerWriter<v1::CaseVersionList>* writer) {
   std::string site;
-  if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
+  if (auto s = Authenticate(*ctx, req->site_id(), "CaseVersions", &site); !s.ok()) return s;
   std::vector<v1::CaseVersion> cases, tombstones;
   uint64_t applied = 0;
   if (auto s = store_.CaseVersions(site, &cases, &tombstones, &applied); !s.ok()) return ToGrpc(s);
@@ -131,7 +143,7 @@ grpc::Status SyncServiceImpl::CaseVersions(grpc::ServerContext* ctx, const v1::C
 grpc::Status SyncServiceImpl::ReportReconcile(grpc::ServerContext* ctx, const v1::ReconcileReport* req,
                                               v1::ReconcileReportAck*) {
   std::string site;
-  if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
+  if (auto s = Authenticate(*ctx, req->site_id(), "ReportReconcile", &site); !s.ok()) return s;
   store_.RecordReconcileReport(site, *req);
   if (req->differing() > 0)
     spdlog::warn("reconciliation of {} at seq {}: {} cases differed ({} re-sent, {} tombstoned)", site,
@@ -152,24 +164,27 @@ bool SyncServiceImpl::IsStreaming(const std::string& site_id) const {
 grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req,
                                     v1::HelloResponse* resp) {
   std::string site;
-  if (auto s = Authenticate(*ctx, req->site_id(), &site); !s.ok()) return s;
+  if (auto s = Authenticate(*ctx, req->site_id(), "Hello", &site); !s.ok()) return s;
   if (req->store_id().size() != 32)
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "store_id must be 32 hex characters");
+  std::string other_store;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = streaming_.find(site);
-    if (it != streaming_.end() && it->second.store_id != req->store_id()) {
-      spdlog::warn("Hello from a second agent for site {} (store {}) refused: store {} is streaming", site,
-                   req->store_id(), it->second.store_id);
-      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
-                          "site " + site + " already has a stream open from another agent (store " +
-                              it->second.store_id + ")");
-    }
+    if (it != streaming_.end() && it->second.store_id != req->store_id()) other_store = it->second.store_id;
+  }
+  if (!other_store.empty()) {
+    spdlog::warn("Hello from a second agent for site {} (store {}) refused: store {} is streaming", site,
+                 req->store_id(), other_store);
+    return Refuse("site/" + site, "Hello", site,
+                  grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "site " + site +
+                                                                     " already has a stream open from another agent "
+                                                                     "(store " + other_store + ")"));
   }
   auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq());
   if (!d.ok()) {
     spdlog::warn("Hello from {} refused: {}", site, std::string(d.status().message()));
-    return ToGrpc(d.status());
+    return Refuse("site/" + site, "Hello", site, ToGrpc(d.status()));
   }
   const v1::SiteState* st = &d->state;
   resp->set_applied_seq(st->applied_seq());
@@ -189,10 +204,10 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
 grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
                                    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) {
   std::string site;
-  if (auto s = Authenticate(*ctx, "", &site); !s.ok()) return s;
+  if (auto s = Authenticate(*ctx, "", "Push", &site); !s.ok()) return s;
   v1::PushRequest req;
   if (!stream->Read(&req)) return grpc::Status::OK;
-  if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return s;
+  if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return Refuse("site/" + site, "Push", site, s);
   struct Releaser {
     SyncServiceImpl* self;
     std::string site;
@@ -204,12 +219,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     if (req.site_id() != site) {
       store_.RecordError(site, "payload named another site");
       spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site, req.site_id().substr(0, 32));
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "batch names site '" + req.site_id().substr(0, 32) + "' but the certificate is site " + site);
+      return Refuse("site/" + site, "Push", req.site_id().substr(0, 32),
+                    grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "batch names site '" +
+                                                                          req.site_id().substr(0, 32) +
+                                                                          "' but the certificate is site " + site));
     }
     if (static_cast<uint32_t>(req.batch().events_size()) > limits_.max_batch_events ||
         req.ByteSizeLong() > limits_.max_batch_bytes)
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello");
+      return Refuse("site/" + site, "Push", site,
+                    grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello"));
     auto t0 = std::chrono::steady_clock::now();
     auto applied = store_.ApplyBatch(site, req.store_id(), req.batch());
     metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
@@ -217,7 +235,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
       spdlog::warn("batch [{}..{}] from {} refused: {}", req.batch().first_seq(), req.batch().last_seq(), site,
                    std::string(applied.status().message()));
       store_.RecordError(site, std::string(applied.status().message()));
-      return ToGrpc(applied.status());
+      return Refuse("site/" + site, "Push", site, ToGrpc(applied.status()));
     }
     ++metrics_.batches;
     metrics_.events += req.batch().events_size();

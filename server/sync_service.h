@@ -57,8 +57,11 @@ class SyncServiceImpl final : public v1::Sync::Service {
   bool IsStreaming(const std::string& site_id) const;
 
  private:
-  // The calling site, checked against `claimed` when not empty.
-  grpc::Status Authenticate(const grpc::ServerContext& ctx, const std::string& claimed, std::string* site) const;
+  // The calling site, checked against `claimed` when not empty. Refusals are audited.
+  grpc::Status Authenticate(const grpc::ServerContext& ctx, const std::string& claimed, const char* rpc,
+                            std::string* site);
+  // Records a refused call in the audit log and returns `status`.
+  grpc::Status Refuse(const std::string& who, const char* rpc, const std::string& target, grpc::Status status);
 
   // Claims the site's single stream slot for `store_id`. A stream of the same
   // store is the same agent reconnecting over a connection the centre has not
