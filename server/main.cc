@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   int k = 10;
   uint32_t window = 8;
   int64_t min_free_mb = 512;
+  uint32_t max_streams = 2000;
+  double site_rate = 100000;
   std::string metrics_listen, crl_dir;
   unsigned tls_reload_s = 60;
   bool check_config = false;
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--max-streams", max_streams, "sites streaming at once")->check(CLI::Range(1u, 100000u))->capture_default_str();
+  app.add_option("--site-events-per-s", site_rate, "apply rate limit per site (slowed, not refused)")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
   app.add_option("--crl-dir", crl_dir, "certificate revocation lists (OpenSSL hashed dir, <hash>.r0)");
   app.add_option("--tls-reload-s", tls_reload_s, "re-read certificate, key, CA and CRL files this often")
       ->check(CLI::Range(1u, 86400u))
@@ -89,6 +95,8 @@ int main(int argc, char** argv) {
 
   fedreg::server::SyncLimits limits;
   limits.window = window;
+  limits.max_streams = max_streams;
+  limits.site_events_per_s = site_rate;
   fedreg::server::SyncServiceImpl sync(**store, trust_domain, limits);
   fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, k);
 

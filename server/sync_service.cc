@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "common/tls.h"
 
 namespace fedreg::server {
@@ -66,8 +68,18 @@ grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& 
     if (!released_.wait_for(lock, std::chrono::seconds(5), [&] { return streaming_.count(site) == 0; }))
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "previous stream of site " + site + " is still closing");
   }
+  if (streaming_.size() >= limits_.max_streams)
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the centre serves " + std::to_string(limits_.max_streams) + " streams at most; retry later");
   streaming_[site] = ActiveStream{store_id, ctx};
   return grpc::Status::OK;
+}
+
+TokenBucket& SyncServiceImpl::BucketFor(const std::string& site) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& b = buckets_[site];
+  if (!b) b = std::make_unique<TokenBucket>(limits_.site_events_per_s, limits_.site_events_per_s);
+  return *b;
 }
 
 void SyncServiceImpl::Release(const std::string& site, grpc::ServerContext* ctx) {
@@ -214,6 +226,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     grpc::ServerContext* ctx;
     ~Releaser() { self->Release(site, ctx); }
   } releaser{this, site, ctx};
+  TokenBucket& bucket = BucketFor(site);
 
   do {
     if (req.site_id() != site) {
@@ -228,6 +241,8 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
         req.ByteSizeLong() > limits_.max_batch_bytes)
       return Refuse("site/" + site, "Push", site,
                     grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello"));
+    // Over its rate, a site is slowed down, not refused.
+    if (auto wait = bucket.Take(req.batch().events_size()); wait.count() > 0) std::this_thread::sleep_for(wait);
     auto t0 = std::chrono::steady_clock::now();
     auto applied = store_.ApplyBatch(site, req.store_id(), req.batch());
     metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());

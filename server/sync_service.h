@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "common/rate_limiter.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 #include "server/centre_store.h"
 
@@ -30,6 +31,8 @@ struct SyncLimits {
   uint32_t max_batch_bytes = 4 << 20;  // Default: 4 MiB
   uint32_t max_batch_events = 1000;    // Default: 1000
   uint32_t window = 8;                 // Default: 8 batches in flight
+  uint32_t max_streams = 2000;         // Default: 2000 sites streaming at once; more get RESOURCE_EXHAUSTED
+  double site_events_per_s = 100000;   // Default: each site applies at most this many events/s (slowed, not refused)
 };
 
 class SyncServiceImpl final : public v1::Sync::Service {
@@ -74,6 +77,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
     std::string store_id;
     grpc::ServerContext* ctx;
   };
+  // Per-site apply rate buckets; each is used only by the site's single stream.
+  TokenBucket& BucketFor(const std::string& site);
 
   CentreStore& store_;
   const std::string trust_domain_;
@@ -82,6 +87,7 @@ class SyncServiceImpl final : public v1::Sync::Service {
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::map<std::string, ActiveStream> streaming_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<TokenBucket>> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedreg::server

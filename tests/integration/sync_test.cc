@@ -3,6 +3,7 @@
 // was imported, also when processes are killed with SIGKILL mid-push.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -364,6 +365,69 @@ TEST(DiskFull, ImportsAndAppliesAreRefusedWhileStatusAndServingGoOn) {
   ASSERT_TRUE(c.GetStats(true, &stats).ok());
   EXPECT_EQ(stats.cases(), r.accepted());
   EXPECT_TRUE(stats.verified());
+}
+
+TEST(Limits, StreamsAboveTheCapAreRefusedAndTheOthersGoOn) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"ncch", "kyoto"}, 200, 29);
+  c.StartAggregator({"--max-streams", "1"});
+  c.StartAgent("ncch");
+  auto r = c.Import("ncch", files["ncch"]);
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  c.StartAgent("kyoto");
+  c.Import("kyoto", files["kyoto"]);
+  ASSERT_TRUE(WaitForAgentError(c, "kyoto", "RESOURCE_EXHAUSTED")) << c.AgentStatus("kyoto").last_error();
+  EXPECT_GT(c.AgentStatus("kyoto").backlog(), 0u);
+  c.StopAgent("ncch");  // a slot frees up: kyoto gets in
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  EXPECT_GT(r.accepted(), 0);
+}
+
+TEST(Tls, ARenewedServerCertificateIsUsedWithoutRestartAndStreamsStay) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"okayama"}, 200, 33);
+  auto more = GenerateExports(c.dir() + "/more", {"okayama"}, 100, 34);
+  c.StartAggregator({"--tls-reload-s", "1"});
+  c.StartAgent("okayama");
+  c.Import("okayama", files["okayama"]);
+  ASSERT_TRUE(c.WaitForDrain("okayama"));
+  auto serial = [&](const std::string& pem) {
+    std::string out = c.dir() + "/serial";
+    std::system(("openssl x509 -noout -serial -in " + pem + " > " + out).c_str());
+    std::ifstream in(out);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  auto served_serial = [&] {
+    std::string out = c.dir() + "/served";
+    std::string cmd = "openssl s_client -connect 127.0.0.1:" + std::to_string(c.port()) + " -cert " + c.pki() +
+                      "/operator-admin.pem -key " + c.pki() + "/operator-admin.key -CAfile " + c.pki() +
+                      "/ca.pem </dev/null 2>/dev/null | openssl x509 -noout -serial > " + out;
+    std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  const std::string before = serial(c.pki() + "/aggregator.pem");
+  ASSERT_EQ(served_serial(), before);
+  ASSERT_EQ(std::system((std::string(FEDREG_SOURCE_DIR) + "/deploy/pki/make-dev-pki.sh " + c.pki() +
+                         " renew aggregator >/dev/null").c_str()), 0);
+  const std::string after = serial(c.pki() + "/aggregator.pem");
+  ASSERT_NE(after, before);
+  std::string now_served;
+  for (int i = 0; i < 100 && (now_served = served_serial()) != after; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(now_served, after) << "new connections must get the renewed certificate";
+  // The agent's stream, opened before the renewal, carries on.
+  c.Import("okayama", more["okayama"]);
+  ASSERT_TRUE(c.WaitForDrain("okayama"));
+  std::ifstream log(c.dir() + "/agent-okayama.log");
+  std::string line;
+  int sessions = 0;
+  while (std::getline(log, line)) sessions += line.find("connected to") != std::string::npos;
+  EXPECT_EQ(sessions, 1) << "the healthy stream must not have been dropped";
 }
 
 TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
