@@ -278,7 +278,16 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   b.Put(cfs_[kMeta], "acked_seq", std::to_string(new_acked));
   b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
   b.Put(cfs_[kMeta], "rejected", std::to_string(rejected_total));
-  if (new_acked > acked) b.DeleteRange(cfs_[kOutbox], EncodeU64(0), EncodeU64(new_acked + 1));
+  // Point deletes for the usual small step: thousands of range tombstones
+  // (one per ack) would slow every outbox read and hold memory until
+  // compaction. A large jump (after a snapshot) takes one DeleteRange.
+  if (new_acked > acked) {
+    if (new_acked - acked <= 10000) {
+      for (uint64_t s = acked + 1; s <= new_acked; ++s) b.Delete(cfs_[kOutbox], EncodeU64(s));
+    } else {
+      b.DeleteRange(cfs_[kOutbox], EncodeU64(0), EncodeU64(new_acked + 1));
+    }
+  }
   auto s = db_->Write(SyncWrite(), &b);
   if (!s.ok()) {
     write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";

@@ -91,7 +91,7 @@ class AgentStore {
   absl::Status ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes, v1::Batch* batch) const;
 
   // Records that the centre holds everything up to `seq` durably and trims the
-  // outbox up to it (DeleteRange). Rejected records are moved to quarantine
+  // outbox up to it. Rejected records are moved to quarantine
   // in the same WriteBatch. Ignores seqs at or below the current ack.
   absl::Status Acknowledge(uint64_t seq, const std::vector<v1::QuarantineEntry>& rejected);
 

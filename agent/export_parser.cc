@@ -39,7 +39,7 @@ bool QuotesBalanced(const std::string& s) {
   return n % 2 == 0;
 }
 
-absl::Status ReadCsv(const std::string& path, std::ifstream& in, const RowCallback& on_row) {
+absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallback& on_row) {
   std::string header_line;
   if (!std::getline(in, header_line)) return absl::InvalidArgumentError(path + ": empty file, no header");
   if (header_line.rfind("\xEF\xBB\xBF", 0) == 0) header_line.erase(0, 3);
@@ -182,7 +182,7 @@ bool FromJson(const nlohmann::json& obj, SourceRecord* r, std::string* field, st
   return true;
 }
 
-absl::Status ReadNdjson(const std::string& path, std::ifstream& in, const RowCallback& on_row) {
+absl::Status ReadNdjson(const std::string& path, std::istream& in, const RowCallback& on_row) {
   int64_t line_no = 0;
   std::string line;
   while (std::getline(in, line)) {
@@ -295,9 +295,20 @@ bool ParseTreatmentList(const std::string& text, std::vector<SourceTreatment>* o
 absl::Status ReadExport(const std::string& path, const RowCallback& on_row) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(path + ": cannot open for reading");
-  if (EndsWith(path, ".csv")) return ReadCsv(path, in, on_row);
-  if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl")) return ReadNdjson(path, in, on_row);
+  if (EndsWith(path, ".csv")) return ReadExportStream(in, path, ExportKind::kCsv, on_row);
+  if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl"))
+    return ReadExportStream(in, path, ExportKind::kNdjson, on_row);
   return absl::InvalidArgumentError(path + ": unknown export type (expected .csv, .ndjson or .jsonl)");
+}
+
+absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row) {
+  switch (kind) {
+    case ExportKind::kCsv:
+      return ReadCsv(name, in, on_row);
+    case ExportKind::kNdjson:
+      return ReadNdjson(name, in, on_row);
+  }
+  return absl::InvalidArgumentError(name + ": unknown export kind");
 }
 
 }  // namespace fedreg::agent

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,6 +51,13 @@ using RowCallback = std::function<void(const SourceRecord* record, const RowErro
 // Reads `path` (".csv", ".ndjson" or ".jsonl"). Fails only when the file cannot
 // be read or its CSV header is unusable; bad rows go to the callback.
 absl::Status ReadExport(const std::string& path, const RowCallback& on_row);
+
+enum class ExportKind { kCsv, kNdjson };
+
+// Reads an export of the given kind from `in` (ReadExport calls this after
+// opening the file); `name` is used as SourceRecord::file / RowError::file and
+// in messages. Same failure rules as ReadExport.
+absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row);
 
 // Exposed for tests: split one CSV record (RFC 4180) into fields.
 // Returns false on an unterminated quote.
