@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   bool check_config = false;
   CLI::App app{"fedreg-agent: the hospital side of the fedreg registry"};
   app.set_config("--config", "", "TOML config file (keys as the long options, e.g. site = \"ncch\")");
+  app.allow_config_extras(false);  // an unknown key in the file is an error naming it
   app.add_option("--site", cfg.site, "this hospital's site id (must match its certificate)")->required();
   app.add_option("--data-dir", cfg.data_dir, "directory of the agent's RocksDB store and keys")->required();
   app.add_option("--server", cfg.server, "aggregator address host:port")->capture_default_str();

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   bool check_config = false;
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
   app.set_config("--config", "", "TOML config file (keys as the long options)");
+  app.allow_config_extras(false);  // an unknown key in the file is an error naming it
   app.add_option("--listen", listen, "address for gRPC with mutual TLS (port 0 = any free port)")->capture_default_str();
   app.add_option("--data-dir", data_dir, "directory of the centre's RocksDB store")->required();
   app.add_option("--ca", ca, "federation CA certificate (PEM)")->required();
