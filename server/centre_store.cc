@@ -5,13 +5,14 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "common/crypto.h"
@@ -59,6 +60,70 @@ rocksdb::WriteOptions SyncWrite() {
 std::string CaseKey(const std::string& site, const std::string& case_id) { return site + "/" + case_id; }
 std::string TombKey(const std::string& site, const std::string& case_id) { return "~t/" + site + "/" + case_id; }
 std::string StageKey(const std::string& site, const std::string& case_id) { return "~s/" + site + "/" + case_id; }
+std::string PersonCountKey(const std::string& person) { return "#" + person; }
+std::string PersonMemberKey(const std::string& person, const std::string& site, const std::string& case_id) {
+  return person + std::string(1, '\0') + CaseKey(site, case_id);
+}
+
+// A WriteBatch that remembers what it wrote, so that one apply sees its own
+// earlier writes. (A WriteBatchWithIndex did the same but its index and
+// per-lookup iterators were most of the apply profile.) Merges are not
+// readable back; views are only merged, never read during an apply.
+class OverlayBatch {
+ public:
+  OverlayBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) : db_(db), cfs_(cfs) {}
+
+  void Put(Cf cf, const std::string& key, const std::string& value) {
+    batch_.Put(cfs_[cf], key, value).PermitUncheckedError();
+    overlay_[{cf, key}] = value;
+  }
+  void Delete(Cf cf, const std::string& key) {
+    batch_.Delete(cfs_[cf], key).PermitUncheckedError();
+    overlay_[{cf, key}] = std::nullopt;
+  }
+  void Merge(Cf cf, const std::string& key, const std::string& value) {
+    batch_.Merge(cfs_[cf], key, value).PermitUncheckedError();
+  }
+  // False when absent (in this batch or the DB).
+  absl::StatusOr<bool> Get(Cf cf, const std::string& key, std::string* value) {
+    auto it = overlay_.find({cf, key});
+    if (it != overlay_.end()) {
+      if (!it->second) return false;
+      *value = *it->second;
+      return true;
+    }
+    auto s = db_->Get(rocksdb::ReadOptions(), cfs_[cf], key, value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "read during apply");
+    return true;
+  }
+  rocksdb::WriteBatch* batch() { return &batch_; }
+
+ private:
+  rocksdb::DB* db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& cfs_;
+  rocksdb::WriteBatch batch_;
+  std::map<std::pair<int, std::string>, std::optional<std::string>> overlay_;
+};
+
+// Moves one case out of / into the persons index and the unique-person count:
+// a person counts once however many hospitals registered them (member count
+// kept under "#<person>").
+absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person, const std::string& site,
+                                    const std::string& case_id, int delta, std::map<std::string, int64_t>* deltas) {
+  std::string v;
+  auto found = wb.Get(kPersons, PersonCountKey(person), &v);
+  if (!found.ok()) return found.status();
+  int64_t before = *found ? DecodeI64(v) : 0;
+  int64_t after = before + delta;
+  if (after <= 0) wb.Delete(kPersons, PersonCountKey(person));
+  else wb.Put(kPersons, PersonCountKey(person), EncodeI64(after));
+  if (delta > 0) wb.Put(kPersons, PersonMemberKey(person, site, case_id), "");
+  else wb.Delete(kPersons, PersonMemberKey(person, site, case_id));
+  if (before <= 0 && after > 0) (*deltas)[PersonsViewKey()] += 1;
+  if (before > 0 && after <= 0) (*deltas)[PersonsViewKey()] -= 1;
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -244,47 +309,22 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
     return result;  // a replay of what is already applied
   }
 
-  rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
-  rocksdb::ReadOptions ro;
+  OverlayBatch wb(db_.get(), cfs_);
   std::map<std::string, int64_t> deltas;
   int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0;
   std::string buf;
 
-  auto get = [&](Cf cf, const std::string& key, std::string* value) -> absl::StatusOr<bool> {
-    auto s = wb.GetFromBatchAndDB(db_.get(), ro, cfs_[cf], key, value);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return FromRocks(s, "read during apply");
-    return true;
-  };
-  // Does anyone besides (site, case) hold this person? Scans the batch and the DB.
-  auto person_has_members = [&](const std::string& person) -> absl::StatusOr<bool> {
-    std::string prefix = person + std::string(1, '\0');
-    std::unique_ptr<rocksdb::Iterator> it(wb.NewIteratorWithBase(cfs_[kPersons], db_->NewIterator(ro, cfs_[kPersons])));
-    it->Seek(prefix);
-    bool found = it->Valid() && it->key().starts_with(prefix);
-    if (!it->status().ok()) return FromRocks(it->status(), "scan persons");
-    return found;
-  };
+  auto get = [&](Cf cf, const std::string& key, std::string* value) { return wb.Get(cf, key, value); };
   uint64_t digest = st->digest();
   auto remove_case = [&](const v1::Case& old) -> absl::Status {
     digest -= CaseDigestTerm(old.case_id(), old.record_version());
     for (const auto& k : ViewKeys(old)) deltas[k] -= 1;
-    std::string person = PersonKey(old);
-    wb.Delete(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, old.case_id()));
-    auto others = person_has_members(person);
-    if (!others.ok()) return others.status();
-    if (!*others) deltas[PersonsViewKey()] -= 1;
-    return absl::OkStatus();
+    return ChangePersonMembership(wb, PersonKey(old), site_id, old.case_id(), -1, &deltas);
   };
   auto add_case = [&](const v1::Case& c) -> absl::Status {
     digest += CaseDigestTerm(c.case_id(), c.record_version());
     for (const auto& k : ViewKeys(c)) deltas[k] += 1;
-    std::string person = PersonKey(c);
-    auto others = person_has_members(person);
-    if (!others.ok()) return others.status();
-    if (!*others) deltas[PersonsViewKey()] += 1;
-    wb.Put(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, c.case_id()), "");
-    return absl::OkStatus();
+    return ChangePersonMembership(wb, PersonKey(c), site_id, c.case_id(), +1, &deltas);
   };
   auto reject = [&](const v1::ChangeEvent& ev, const std::string& reason) {
     v1::Rejection& r = result.rejections.emplace_back();
@@ -330,11 +370,11 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
       }
       if (auto s = add_case(c); !s.ok()) return s;
       c.SerializeToString(&buf);
-      wb.Put(cfs_[kCases], CaseKey(site_id, case_id), buf);
+      wb.Put(kCases, CaseKey(site_id, case_id), buf);
     } else if (ev.kind() == v1::CHANGE_KIND_TOMBSTONE) {
       if (*has_old) {
         if (auto s = remove_case(old); !s.ok()) return s;
-        wb.Delete(cfs_[kCases], CaseKey(site_id, case_id));
+        wb.Delete(kCases, CaseKey(site_id, case_id));
         --case_delta;
       }
       if (!*tomb) {
@@ -344,7 +384,7 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
         t.set_reason(ev.reason().substr(0, 64));
         t.set_at_unix(std::time(nullptr));
         t.SerializeToString(&buf);
-        wb.Put(cfs_[kCases], TombKey(site_id, case_id), buf);
+        wb.Put(kCases, TombKey(site_id, case_id), buf);
         ++withdrawn_delta;
       }
     } else {
@@ -352,7 +392,7 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
     }
   }
   for (const auto& [key, delta] : deltas) {
-    if (delta != 0) wb.Merge(cfs_[kViews], key, EncodeI64(delta));
+    if (delta != 0) wb.Merge(kViews, key, EncodeI64(delta));
   }
   st->set_applied_seq(batch.last_seq());
   st->set_digest(digest);
@@ -363,14 +403,14 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
   st->set_last_seen_unix(std::time(nullptr));
   st->clear_last_error();
   st->SerializeToString(&buf);
-  wb.Put(cfs_[kSites], site_id, buf);
+  wb.Put(kSites, site_id, buf);
   v1::AuditEntry audit = PrepareAuditLocked(
       {"site/" + site_id, "sync.apply", site_id, "OK",
        "seq " + std::to_string(std::max(applied + 1, batch.first_seq())) + ".." + std::to_string(batch.last_seq()) +
            ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected"});
   audit.SerializeToString(&buf);
-  wb.Put(cfs_[kAudit], EncodeU64(audit.seq()), buf);
-  auto s = db_->Write(SyncWrite(), wb.GetWriteBatch());
+  wb.Put(kAudit, EncodeU64(audit.seq()), buf);
+  auto s = db_->Write(SyncWrite(), wb.batch());
   if (!s.ok()) return FromRocks(s, "apply batch");
   CommitAuditLocked(audit);
   result.applied_seq = batch.last_seq();
@@ -456,18 +496,10 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   if (!st.ok()) return st.status();
   if (!st->snapshot_pending() || st->store_id() != store_id)
     return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
-  rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+  OverlayBatch wb(db_.get(), cfs_);
   rocksdb::ReadOptions ro;
   std::map<std::string, int64_t> deltas;
-  std::map<std::string, int64_t> person_delta;  // person -> change in member count
   std::string buf;
-  auto person_members = [&](const std::string& person) -> int64_t {
-    std::string prefix = person + std::string(1, '\0');
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kPersons]));
-    int64_t n = 0;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++n;
-    return n;
-  };
   // Old cases out (tombstoned when the snapshot lacks them), staged cases in.
   auto old_cases = Cases(site_id);
   if (!old_cases.ok()) return old_cases.status();
@@ -480,17 +512,15 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
       if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
         return absl::DataLossError("staged case does not parse");
       staged[c.case_id()] = std::move(c);
-      wb.Delete(cfs_[kCases], it->key());
+      wb.Delete(kCases, it->key().ToString());
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan staging");
   }
   v1::SnapshotAck ack;
   for (const auto& old : *old_cases) {
     for (const auto& k : ViewKeys(old)) deltas[k] -= 1;
-    std::string person = PersonKey(old);
-    wb.Delete(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, old.case_id()));
-    person_delta[person] -= 1;
-    wb.Delete(cfs_[kCases], CaseKey(site_id, old.case_id()));
+    if (auto s = ChangePersonMembership(wb, PersonKey(old), site_id, old.case_id(), -1, &deltas); !s.ok()) return s;
+    wb.Delete(kCases, CaseKey(site_id, old.case_id()));
     if (!staged.count(old.case_id())) {
       v1::Tombstone t;
       t.set_case_id(old.case_id());
@@ -498,7 +528,7 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
       t.set_reason("REBASE");
       t.set_at_unix(std::time(nullptr));
       t.SerializeToString(&buf);
-      wb.Put(cfs_[kCases], TombKey(site_id, old.case_id()), buf);
+      wb.Put(kCases, TombKey(site_id, old.case_id()), buf);
       ack.set_removed(ack.removed() + 1);
     }
   }
@@ -508,23 +538,14 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     std::string tomb;
     if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) continue;  // withdrawn stays withdrawn
     for (const auto& k : ViewKeys(c)) deltas[k] += 1;
-    std::string person = PersonKey(c);
-    wb.Put(cfs_[kPersons], person + std::string(1, '\0') + CaseKey(site_id, id), "");
-    person_delta[person] += 1;
+    if (auto s = ChangePersonMembership(wb, PersonKey(c), site_id, id, +1, &deltas); !s.ok()) return s;
     c.SerializeToString(&buf);
-    wb.Put(cfs_[kCases], CaseKey(site_id, id), buf);
+    wb.Put(kCases, CaseKey(site_id, id), buf);
     digest += CaseDigestTerm(id, c.record_version());
     ++count;
   }
-  for (const auto& [person, delta] : person_delta) {
-    if (delta == 0) continue;
-    int64_t before = person_members(person);
-    int64_t after = before + delta;
-    if (before == 0 && after > 0) deltas[PersonsViewKey()] += 1;
-    if (before > 0 && after == 0) deltas[PersonsViewKey()] -= 1;
-  }
   for (const auto& [key, delta] : deltas) {
-    if (delta != 0) wb.Merge(cfs_[kViews], key, EncodeI64(delta));
+    if (delta != 0) wb.Merge(kViews, key, EncodeI64(delta));
   }
   st->set_applied_seq(as_of_seq);
   st->set_cases(count);
@@ -535,14 +556,14 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   st->set_last_seen_unix(std::time(nullptr));
   st->clear_last_error();
   st->SerializeToString(&buf);
-  wb.Put(cfs_[kSites], site_id, buf);
+  wb.Put(kSites, site_id, buf);
   v1::AuditEntry audit = PrepareAuditLocked({"site/" + site_id, "sync.snapshot", site_id, "OK",
                                              "store " + store_id + " as of seq " + std::to_string(as_of_seq) + ", " +
                                                  std::to_string(count) + " cases, " +
                                                  std::to_string(ack.removed()) + " removed"});
   audit.SerializeToString(&buf);
-  wb.Put(cfs_[kAudit], EncodeU64(audit.seq()), buf);
-  if (auto s = db_->Write(SyncWrite(), wb.GetWriteBatch()); !s.ok()) return FromRocks(s, "finish snapshot");
+  wb.Put(kAudit, EncodeU64(audit.seq()), buf);
+  if (auto s = db_->Write(SyncWrite(), wb.batch()); !s.ok()) return FromRocks(s, "finish snapshot");
   CommitAuditLocked(audit);
   ack.set_applied_seq(as_of_seq);
   ack.set_cases(count);
