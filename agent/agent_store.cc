@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -54,9 +55,14 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = store->cache_;
   table.cache_index_and_filter_blocks = true;
+  // Most point lookups are for keys that do not exist (a new case, no
+  // tombstone): bloom filters answer those without reading data blocks.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cfo;
   cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cfo.write_buffer_size = 8 << 20;
+  cfo.memtable_whole_key_filtering = true;
+  cfo.memtable_prefix_bloom_size_ratio = 0.05;
   cfo.compression = rocksdb::kLZ4Compression;
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (size_t i = 0; i < kCfCount; ++i) descs.emplace_back(kCfNames[i], cfo);

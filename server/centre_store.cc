@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -148,11 +149,16 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = store->cache_;
   table.cache_index_and_filter_blocks = true;
+  // Most point lookups are for keys that do not exist (a new case, no
+  // tombstone): bloom filters answer those without reading data blocks.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (size_t i = 0; i < kCfCount; ++i) {
     rocksdb::ColumnFamilyOptions cfo;
     cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     cfo.write_buffer_size = 16 << 20;
+    cfo.memtable_whole_key_filtering = true;
+    cfo.memtable_prefix_bloom_size_ratio = 0.05;
     cfo.compression = rocksdb::kLZ4Compression;
     if (i == kViews) cfo.merge_operator = std::make_shared<CounterAddOperator>();
     descs.emplace_back(kCfNames[i], cfo);
