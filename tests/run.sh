@@ -16,4 +16,8 @@ fi
 BUILD_DIR=${FEDREG_BUILD_DIR:-build}
 deploy/build.sh "${extra[@]}"
 cd "$BUILD_DIR"
+# Sanitizer reports end the process with a non-zero status (agents and the
+# aggregator started by the integration tests too), so a report fails a test.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --output-on-failure --timeout 300 -j "${FEDREG_TEST_JOBS:-2}"
