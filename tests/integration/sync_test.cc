@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/agent_store.h"
 #include "common/synth.h"
 #include "server/centre_store.h"
@@ -428,6 +430,35 @@ TEST(Tls, ARenewedServerCertificateIsUsedWithoutRestartAndStreamsStay) {
   int sessions = 0;
   while (std::getline(log, line)) sessions += line.find("connected to") != std::string::npos;
   EXPECT_EQ(sessions, 1) << "the healthy stream must not have been dropped";
+}
+
+TEST(DropFolder, ExportsLeftThereAreImportedAndMovedToDone) {
+  Cluster c;
+  auto files = GenerateExports(c.dir() + "/exports", {"kindai"}, 150, 37);
+  const std::string drop = c.dir() + "/drop";
+  c.StartAggregator();
+  c.StartAgent("kindai", "", {"--drop-dir", drop, "--log-format", "json"});
+  std::filesystem::copy_file(files["kindai"], drop + "/export.csv");
+  std::filesystem::create_directories(drop + "/sub");  // not an export: left alone
+  bool done = false;
+  for (int i = 0; i < 300 && !done; ++i) {
+    done = std::filesystem::exists(drop + "/done/export.csv");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(std::filesystem::exists(drop + "/export.csv"));
+  ASSERT_TRUE(c.WaitForDrain("kindai"));
+  EXPECT_GT(c.AgentStatus("kindai").cases(), 100);
+  // JSON logs: every line parses as one object.
+  c.StopAgent("kindai");
+  std::ifstream log(c.dir() + "/agent-kindai.log");
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    ++lines;
+    EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
+  }
+  EXPECT_GT(lines, 3);
 }
 
 TEST(Security, SyncAndAdminRefuseTheWrongRoles) {
