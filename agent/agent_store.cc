@@ -165,13 +165,13 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
   }
   rocksdb::WriteBatch b;
   std::string buf;
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   for (const Change& ch : changes) {
     v1::ChangeEvent ev;
     ev.set_seq(seq);
-    ev.set_committed_unix_ms(now_ms);
+    ev.set_committed_unix_us(now_us);
     ev.set_kind(ch.kind);
     if (ch.kind == v1::CHANGE_KIND_UPSERT) {
       ev.set_case_id(ch.case_record.case_id());
@@ -314,7 +314,7 @@ int64_t AgentStore::OldestUnackedUnixMs() const {
   if (!it->Valid()) return 0;
   v1::ChangeEvent ev;
   if (!ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) return 0;
-  return ev.committed_unix_ms();
+  return ev.committed_unix_us() / 1000;
 }
 
 void AgentStore::WaitForWork(uint64_t after_seq, int timeout_ms) const {

@@ -66,6 +66,18 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   }
   w.Sample("fedreg_apply_latency_ms_sum", m.apply_us_sum.load() / 1000.0);
   w.Sample("fedreg_apply_latency_ms_count", static_cast<double>(cumulative));
+  w.Family("fedreg_freshness_ms", "histogram",
+           "From a change committed at the site to applied and visible at the centre (site and centre clocks).");
+  int64_t fresh = 0;
+  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) {
+    fresh += m.fresh_bucket[i].load();
+    char le[32];
+    if (i < SyncMetrics::kFreshBuckets) std::snprintf(le, sizeof(le), "%g", SyncMetrics::kFreshMs[i]);
+    else std::snprintf(le, sizeof(le), "+Inf");
+    w.Sample("fedreg_freshness_ms_bucket", static_cast<double>(fresh), {{"le", le}});
+  }
+  w.Sample("fedreg_freshness_ms_sum", m.fresh_us_sum.load() / 1000.0);
+  w.Sample("fedreg_freshness_ms_count", static_cast<double>(fresh));
   return w.Take();
 }
 

@@ -22,6 +22,13 @@ void SyncMetrics::ObserveApply(double ms) {
   apply_us_sum += static_cast<int64_t>(ms * 1000);
 }
 
+void SyncMetrics::ObserveFreshness(double ms) {
+  int i = 0;
+  while (i < kFreshBuckets && ms > kFreshMs[i]) ++i;
+  ++fresh_bucket[i];
+  fresh_us_sum += static_cast<int64_t>(ms * 1000);
+}
+
 grpc::Status SyncServiceImpl::Refuse(const std::string& who, const char* rpc, const std::string& target,
                                      grpc::Status status) {
   ++metrics_.refused_calls;
@@ -254,6 +261,14 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     }
     ++metrics_.batches;
     metrics_.events += req.batch().events_size();
+    {
+      const double now_ms = std::chrono::duration<double, std::milli>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      for (const auto& ev : req.batch().events()) {
+        if (ev.committed_unix_us() > 0) metrics_.ObserveFreshness(now_ms - ev.committed_unix_us() / 1000.0);
+      }
+    }
     metrics_.bytes += static_cast<int64_t>(req.ByteSizeLong());
     metrics_.rejected += static_cast<int64_t>(applied->rejections.size());
     v1::PushAck ack;

@@ -25,6 +25,12 @@ struct SyncMetrics {
   std::atomic<int64_t> apply_ms_bucket[kBuckets + 1] = {};  // last = +Inf
   std::atomic<int64_t> apply_us_sum{0};
   void ObserveApply(double ms);
+  // Freshness: from the change committed at the site to visible at the centre.
+  static constexpr int kFreshBuckets = 12;
+  static constexpr double kFreshMs[kFreshBuckets] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000, 60000};
+  std::atomic<int64_t> fresh_bucket[kFreshBuckets + 1] = {};
+  std::atomic<int64_t> fresh_us_sum{0};
+  void ObserveFreshness(double ms);
 };
 
 struct SyncLimits {
