@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# fedreg benchmark (not part of CI). Builds in Release and prints one table:
+# the baselines of this machine, then fedreg's backfill, catch-up, freshness
+# and footprint. See bench/README.md.
+# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sites) SITES_N=$2; shift 2 ;;
+    --cases) CASES=$2; shift 2 ;;
+    --catchup) CATCHUP=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --seconds) SECONDS_T=$2; shift 2 ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+deploy/install-deps.sh
+FEDREG_BUILD_TYPE=Release deploy/build.sh >/dev/null
+RUN=$(mktemp -d /tmp/fedreg-bench.XXXXXX)
+cp -r build/bin "$RUN/bin"
+B=$RUN/bin
+PIDS=()
+cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$RUN"; }
+trap cleanup EXIT
+ALL_SITES=(ncch kyoto hokkaido kyushu tohoku ncchd aichi komagome toyama okayama kindai)
+SITES=("${ALL_SITES[@]:0:$SITES_N}")
+deploy/pki/make-dev-pki.sh "$RUN/pki" >/dev/null
+P=$RUN/pki
+now() { date +%s.%N; }
+dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rss() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
+cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$1/stat"; }  # seconds of CPU (assumes 100 Hz ticks)
+ROWS=()
+row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
+
+echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s"
+
+# --- baselines, on records the size of a serialized case --------------------
+NREC=$((SITES_N * CASES))
+[ $NREC -gt 300000 ] && NREC=300000
+for m in rocksdb grpc pipeline; do
+  line=$("$B/fedreg_baselines" $m --records $NREC --size 1500 --batch 500 --window 8 --pki "$P" --dir "$RUN/baseline")
+  echo "bench: $line"
+  rate=$(echo "$line" | sed -n 's/.*: \([0-9]*\) records\/s.*/\1/p')
+  case $m in rocksdb) BASE_B=$rate ;; grpc) BASE_A=$rate ;; pipeline) BASE_C=$rate ;; esac
+done
+
+# --- backfill: import with the centre down, then let it drain ---------------
+"$B/fedregctl" synth --seed 11 --cases $((SITES_N * CASES)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/exports" >/dev/null
+EXPORT_BYTES=$(du -cb "$RUN"/exports/* | tail -1 | cut -f1)
+PORT=$(( 20000 + RANDOM % 20000 ))
+declare -A APID
+for s in "${SITES[@]}"; do
+  "$B/fedreg-agent" --site "$s" --data-dir "$RUN/agent-$s" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" \
+    --cert "$P/site-$s.pem" --key "$P/site-$s.key" --linkage-key "$P/linkage.key" --min-free-mb 64 \
+    2>"$RUN/agent-$s.log" &
+  APID[$s]=$!
+  PIDS+=($!)
+done
+for s in "${SITES[@]}"; do for _ in $(seq 1 200); do [ -S "$RUN/agent-$s/agent.sock" ] && break; sleep 0.05; done; done
+IDLE_AGENT_RSS=$(rss ${APID[ncch]})
+t0=$(now)
+ipids=()
+for s in "${SITES[@]}"; do
+  "$B/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" --timeout 3600 agent import "$(ls "$RUN/exports/$s".*)" >/dev/null &
+  ipids+=($!)
+done
+wait "${ipids[@]}"
+t1=$(now)
+IMPORT_S=$(dt $t0 $t1)
+AGENT_RSS_BACKLOG=$(rss ${APID[ncch]})
+"$B/fedreg-aggregator" --listen "127.0.0.1:$PORT" --data-dir "$RUN/centre" --ca "$P/ca.pem" --cert "$P/aggregator.pem" \
+  --key "$P/aggregator.key" --metrics-listen "127.0.0.1:$((PORT + 1))" --min-free-mb 64 2>"$RUN/aggregator.log" &
+AGG=$!
+PIDS+=($AGG)
+sleep 0.3
+IDLE_AGG_RSS=$(rss $AGG)
+wait_drained() {
+  for _ in $(seq 1 100000); do
+    local pending=0
+    for s in "$@"; do
+      b=$("$B/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" --json agent status | sed -n 's/.*"backlog": "\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p')
+      [ "$b" = "0" ] || { pending=1; break; }
+    done
+    [ $pending -eq 0 ] && return 0
+    sleep 0.05
+  done
+}
+wait_drained "${SITES[@]}"
+t2=$(now)
+DRAIN_S=$(dt $t1 $t2)
+TOTAL=$((SITES_N * CASES))
+E2E=$(awk -v n=$TOTAL -v a=$IMPORT_S -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / (a + b) }')
+PUSH_RATE=$(awk -v n=$TOTAL -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / b }')
+WIRE_BYTES=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" 2>/dev/null | awk '/^fedreg_sync_bytes_total/ {print $2}')
+row "baseline (a) raw mTLS gRPC stream" "$BASE_A records/s"
+row "baseline (b) raw RocksDB WriteBatch synced" "$BASE_B records/s"
+row "baseline (c) raw durable pipeline (ceiling)" "$BASE_C records/s"
+row "backfill import ($SITES_N x $CASES, all agents)" "$(awk -v n=$TOTAL -v s=$IMPORT_S -v by=$EXPORT_BYTES 'BEGIN { printf "%.0f cases/s, %.1f MB/s of exports (%.1f s)", n/s, by/s/1e6, s }')"
+row "backfill push+apply (drain)" "$PUSH_RATE cases/s ($DRAIN_S s)"
+row "backfill end to end (import + drain)" "$E2E cases/s = $(awk -v e=$E2E -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }') of ceiling (c)"
+row "push+apply vs ceiling (c)" "$(awk -v e=$PUSH_RATE -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }')"
+
+# --- catch-up: one hospital with a backlog after an outage ------------------
+kill -TERM $AGG; wait $AGG 2>/dev/null || true
+"$B/fedregctl" synth --seed 12 --cases "$CATCHUP" --sites ncch --malformed-rate 0 --out "$RUN/catchup" >/dev/null
+"$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --timeout 3600 agent import "$(ls "$RUN"/catchup/ncch.*)" >/dev/null
+"$B/fedreg-aggregator" --listen "127.0.0.1:$PORT" --data-dir "$RUN/centre" --ca "$P/ca.pem" --cert "$P/aggregator.pem" \
+  --key "$P/aggregator.key" --metrics-listen "127.0.0.1:$((PORT + 1))" --min-free-mb 64 2>>"$RUN/aggregator.log" &
+AGG=$!
+PIDS+=($AGG)
+t3=$(now)
+wait_drained ncch
+t4=$(now)
+row "catch-up of $CATCHUP changes (one hospital)" "$(dt $t3 $t4) s"
+
+# --- freshness: a steady trickle while the centre serves queries -----------
+FILES=$((RATE * SECONDS_T / 10))
+"$B/fedregctl" synth --seed 13 --cases $((FILES * 10)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/trickle" >/dev/null
+before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
+# Split each site's trickle export into 10-row files (header kept for CSV).
+split_dir=$RUN/trickle-split
+mkdir -p "$split_dir"
+for f in "$RUN"/trickle/*; do
+  base=$(basename "$f"); site=${base%%.*}; ext=${base##*.}
+  if [ "$ext" = csv ]; then
+    head -1 "$f" > "$split_dir/h.$site"
+    tail -n +2 "$f" | split -l 10 -d -a 5 - "$split_dir/$site-"
+    for p in "$split_dir/$site-"*; do cat "$split_dir/h.$site" "$p" > "$p.csv"; rm "$p"; done
+  else
+    split -l 10 -d -a 5 "$f" "$split_dir/$site-"
+    for p in "$split_dir/$site-"*; do [ "${p##*.}" = ndjson ] || mv "$p" "$p.ndjson"; done
+  fi
+done
+( while true; do "$B/fedregctl" --server 127.0.0.1:$PORT --ca "$P/ca.pem" --cert "$P/operator-admin.pem" --key "$P/operator-admin.key" stats >/dev/null 2>&1 || true; sleep 0.2; done ) &
+QPID=$!
+PIDS+=($QPID)
+files=("$split_dir"/*-*.*)
+interval=$(awk -v r=$RATE 'BEGIN { printf "%.4f", 10 / r }')
+start=$(now)
+for i in $(seq 0 $((FILES - 1))); do
+  f=${files[$((i % ${#files[@]}))]}
+  site=$(basename "$f"); site=${site%%-*}
+  "$B/fedregctl" --agent-socket "$RUN/agent-$site/agent.sock" agent import "$f" >/dev/null &
+  target=$(awk -v s=$start -v k=$((i + 1)) -v iv=$interval 'BEGIN { printf "%.4f", s + k * iv }')
+  while [ "$(awk -v t=$target -v n="$(now)" 'BEGIN { print (n < t) }')" = 1 ]; do sleep 0.005; done
+done
+wait_drained "${SITES[@]}"
+kill $QPID 2>/dev/null || true
+after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
+BOUNDS="0.5 1 2 5 10 25 50 100 250 1000 5000 60000 inf"
+pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"
+  awk -v b="$before" -v a="$after" -v bounds="$BOUNDS" -v q="$1" 'BEGIN {
+    n = split(b, B, " "); split(a, A, " "); split(bounds, L, " ");
+    total = A[n] - B[n]; if (total <= 0) { print "n/a"; exit }
+    for (i = 1; i <= n; i++) if ((A[i] - B[i]) >= q * total) { print "<= " L[i] " ms"; exit } }'
+}
+row "freshness p50 ($RATE cases/s, import->visible)" "$(pct 0.5)"
+row "freshness p99" "$(pct 0.99)"
+row "freshness max" "$(pct 1.0)"
+
+# --- footprint ---------------------------------------------------------------
+row "agent RSS idle / with backlog / now" "$IDLE_AGENT_RSS / $AGENT_RSS_BACKLOG / $(rss ${APID[ncch]}) MiB (ncch), CPU $(cpu ${APID[ncch]}) s"
+row "aggregator RSS idle / now" "$IDLE_AGG_RSS / $(rss $AGG) MiB, CPU $(cpu $AGG) s since restart"
+row "bytes on the wire (serialized batches)" "${WIRE_BYTES:-n/a}"
+
+echo
+printf '%-44s %s\n' "SCENARIO" "RESULT"
+printf '%s\n' "${ROWS[@]}"
