@@ -41,6 +41,7 @@ struct AgentConfig {
   int64_t min_free_mb = 256;
   std::string metrics_listen;  // Default: none
   unsigned tls_reload_s = 60;
+  std::string compression = "gzip";
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -81,6 +82,9 @@ int main(int argc, char** argv) {
   app.add_option("--reconcile-interval-s", cfg.reconcile_interval_s,
                  "compare with the centre this often when idle (0 = only on demand)")
       ->check(CLI::Range(0, 86400 * 7))
+      ->capture_default_str();
+  app.add_option("--compression", cfg.compression, "gzip or none for batches sent to the centre")
+      ->check(CLI::IsMember({"gzip", "none"}))
       ->capture_default_str();
   app.add_option("--tls-reload-s", cfg.tls_reload_s, "re-read certificate, key and CA files this often")
       ->check(CLI::Range(1u, 86400u))
@@ -131,6 +135,7 @@ int main(int argc, char** argv) {
   sopts.backoff_max_ms = cfg.backoff_max_ms;
   sopts.ack_timeout_ms = cfg.ack_timeout_ms;
   sopts.reconcile_interval_s = cfg.reconcile_interval_s;
+  sopts.gzip = cfg.compression == "gzip";
   fedreg::agent::Sender sender(**store, sopts);
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
 

@@ -43,7 +43,7 @@ void Sender::NewChannel() {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, options_.backoff_max_ms);
-  args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  if (options_.gzip) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   args.SetMaxSendMessageSize(static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16));
   // A distinct argument keeps gRPC from sharing the old (possibly dead) subchannel.
   static std::atomic<int> generation{0};

@@ -27,8 +27,8 @@ struct SenderOptions {
   std::string site_id;
   std::string server;              // host:port of the aggregator
   TlsFiles tls;
-  size_t max_batch_events = 500;   // Default: 500 events per batch
-  size_t max_batch_bytes = 1 << 20;// Default: 1 MiB per batch (the centre may lower it)
+  size_t max_batch_events = 1000;  // Default: 1000 events per batch
+  size_t max_batch_bytes = 2 << 20;// Default: 2 MiB per batch (the centre may lower it)
   int window = 8;                  // Default: 8 batches in flight (the centre may lower it)
   int backoff_initial_ms = 100;    // Default: 100 ms, doubling, full jitter
   int backoff_max_ms = 10000;      // Default: 10 s
@@ -36,6 +36,7 @@ struct SenderOptions {
   int ack_timeout_ms = 15000;      // Default: 15 s without an ack while batches are in flight ends the stream
   int reconcile_interval_s = 600;  // Default: compare with the centre every 10 minutes when idle (0 = never)
   size_t snapshot_chunk_cases = 500;
+  bool gzip = true;                // Default: compress batches (hospital links); off saves CPU on fast links
 };
 
 struct ReconcileResult {
