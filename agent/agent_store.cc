@@ -44,8 +44,10 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
   store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
   // Memtables are charged to the block cache and writes stall above the
   // budget, so memory stays bounded whatever the backlog.
-  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_budget_bytes,
-                                                              store->cache_, /*allow_stall=*/true);
+  // Below about 1 MiB per column family the stalling WriteBufferManager can
+  // stall the very first write forever.
+  const size_t budget = std::max<size_t>(options.write_buffer_budget_bytes, 8 << 20);
+  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, store->cache_, /*allow_stall=*/true);
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = true;
   dbo.create_missing_column_families = true;

@@ -138,7 +138,10 @@ CentreStore::~CentreStore() {
 absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStoreOptions& options) {
   std::unique_ptr<CentreStore> store(new CentreStore());
   store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
-  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_budget_bytes, store->cache_,
+  // Below about 1 MiB per column family the stalling WriteBufferManager can
+  // stall the very first write forever (found by the batch-apply fuzzer).
+  const size_t budget = std::max<size_t>(options.write_buffer_budget_bytes, 16 << 20);
+  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, store->cache_,
                                                               /*allow_stall=*/true);
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = true;
@@ -358,8 +361,12 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
 
     if (ev.kind() == v1::CHANGE_KIND_UPSERT) {
       const v1::Case& c = ev.case_();
-      if (c.case_id() != case_id || c.site_id() != site_id) {
+      if (c.site_id() != site_id) {
         reject(ev, "payload names site '" + c.site_id().substr(0, 32) + "', not the certificate's " + site_id);
+        continue;
+      }
+      if (c.case_id() != case_id) {
+        reject(ev, "event case id " + case_id + " differs from the case's own '" + c.case_id().substr(0, 48) + "'");
         continue;
       }
       auto errs = ValidateCase(c);

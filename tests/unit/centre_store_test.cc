@@ -148,6 +148,26 @@ TEST_F(CentreStoreTest, TombstonePurgesAndBlocksResurrection) {
   ExpectViewsVerify();
 }
 
+TEST_F(CentreStoreTest, AnEventWhoseCaseIdDiffersFromItsCaseIsRejectedNamingBoth) {
+  auto batch = MakeBatch(1, {testing::ValidCase("ncch", "0000000001")});
+  batch.mutable_events(0)->set_case_id("ncch-0000000002");
+  auto r = store_->ApplyBatch("ncch", kStore, batch);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rejections.size(), 1u);
+  EXPECT_NE(r->rejections[0].reason().find("differs from the case's own"), std::string::npos) << r->rejections[0].reason();
+}
+
+TEST(CentreStoreOpen, ATinyWriteBudgetDoesNotStallTheFirstWrite) {
+  // Regression (batch-apply fuzzer): a 4 MiB budget over 8 column families hung the first Put.
+  testing::TempDir dir;
+  CentreStoreOptions o;
+  o.path = dir / "c";
+  o.write_buffer_budget_bytes = 4 << 20;
+  auto s = CentreStore::Open(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->RegisterStore("ncch", kStore).ok());
+}
+
 TEST_F(CentreStoreTest, ANewStoreIdForAKnownSiteIsRefused) {
   ASSERT_TRUE(store_->ApplyBatch("ncch", kStore, MakeBatch(1, {testing::ValidCase("ncch", "0000000001")})).ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(store_->RegisterStore("ncch", std::string(32, 'c')).status()));

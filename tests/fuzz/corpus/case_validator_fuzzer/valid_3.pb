@@ -1,0 +1,2 @@
+
+ncch-0000000003ncchCT1:2fcf56306065890c8d93daf32a9b349c2430180074a0e04177934c8076d9caabCT2:3ec436ebb994e6c6d6e03a9cceb5b85a5aeecdc692a3693005194660d19e7853 (22023-118ZPXÿÿÿÿÿÿÿÿÿ`‚LMSŠoncotree_2025_10_03šSoft Tissue 
