@@ -10,15 +10,12 @@
 #include <random>
 
 #include "common/digest.h"
+#include "common/grpc_status.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 
 namespace fedreg::agent {
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& s, const std::string& what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), what + ": " + s.error_message());
-}
 
 }  // namespace
 

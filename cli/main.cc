@@ -13,6 +13,7 @@
 #include <map>
 
 #include "cli/table.h"
+#include "common/grpc_status.h"
 #include "common/synth.h"
 #include "common/tls.h"
 #include "fedreg/v1/admin.grpc.pb.h"
@@ -35,12 +36,7 @@ struct Globals {
 
 void DieOnRpc(const grpc::Status& s, const std::string& what) {
   if (s.ok()) return;
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int code = s.error_code();
-  Die(what + ": " + (code >= 0 && code <= 16 ? kNames[code] : "ERROR") + ": " + s.error_message());
+  Die(what + ": " + std::string(fedreg::StatusCodeName(s.error_code())) + ": " + s.error_message());
 }
 
 void PrintJson(const google::protobuf::Message& m) {

@@ -35,6 +35,21 @@ void MetricsWriter::Family(const std::string& name, const std::string& type, con
   out_ += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
+void MetricsWriter::Histogram(const std::string& name, const std::string& help, const double* bounds,
+                              int n_bounds, const int64_t* counts, double sum) {
+  Family(name, "histogram", help);
+  int64_t cumulative = 0;
+  for (int i = 0; i <= n_bounds; ++i) {
+    cumulative += counts[i];
+    char le[32];
+    if (i < n_bounds) std::snprintf(le, sizeof(le), "%g", bounds[i]);
+    else std::snprintf(le, sizeof(le), "+Inf");
+    Sample(name + "_bucket", static_cast<double>(cumulative), {{"le", le}});
+  }
+  Sample(name + "_sum", sum);
+  Sample(name + "_count", static_cast<double>(cumulative));
+}
+
 void MetricsWriter::Sample(const std::string& name, double value,
                            const std::vector<std::pair<std::string, std::string>>& labels) {
   out_ += name;

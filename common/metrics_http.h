@@ -37,6 +37,10 @@ class MetricsWriter {
   // One sample; `labels` like {{"site","ncch"}}.
   void Sample(const std::string& name, double value,
               const std::vector<std::pair<std::string, std::string>>& labels = {});
+  // A histogram from per-bucket counts (`counts` has one more entry than
+  // `bounds`: the +Inf bucket) and the sum of observations.
+  void Histogram(const std::string& name, const std::string& help, const double* bounds, int n_bounds,
+                 const int64_t* counts, double sum);
   std::string Take() { return std::move(out_); }
 
  private:

@@ -3,23 +3,14 @@
 #include <algorithm>
 #include <map>
 
+#include "common/grpc_status.h"
 #include "common/tls.h"
 #include "server/views.h"
 
 namespace fedreg::server {
 namespace {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
 
-const char* CodeName(int code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  return code >= 0 && code <= 16 ? kNames[code] : "ERROR";
-}
 
 }  // namespace
 
@@ -40,7 +31,7 @@ bool AdminRoleAllowed(const std::string& rpc, Role role) {
 
 grpc::Status AdminServiceImpl::Done(const std::string& who, const char* rpc, const std::string& target,
                                     grpc::Status status, const std::string& detail) {
-  store_.Audit({who, std::string("admin.") + rpc, target, CodeName(status.error_code()),
+  store_.Audit({who, std::string("admin.") + rpc, target, std::string(StatusCodeName(status.error_code())),
                 status.ok() ? detail : status.error_message()})
       .IgnoreError();
   return status;

@@ -55,29 +55,14 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   w.Sample("fedreg_sync_rejected_total", static_cast<double>(m.rejected.load()));
   w.Family("fedreg_sync_refused_calls_total", "counter", "Sync calls refused (identity or payload naming another site).");
   w.Sample("fedreg_sync_refused_calls_total", static_cast<double>(m.refused_calls.load()));
-  w.Family("fedreg_apply_latency_ms", "histogram", "Time to apply one batch, WAL synced.");
-  int64_t cumulative = 0;
-  for (int i = 0; i <= SyncMetrics::kBuckets; ++i) {
-    cumulative += m.apply_ms_bucket[i].load();
-    char le[32];
-    if (i < SyncMetrics::kBuckets) std::snprintf(le, sizeof(le), "%g", SyncMetrics::kBucketMs[i]);
-    else std::snprintf(le, sizeof(le), "+Inf");
-    w.Sample("fedreg_apply_latency_ms_bucket", static_cast<double>(cumulative), {{"le", le}});
-  }
-  w.Sample("fedreg_apply_latency_ms_sum", m.apply_us_sum.load() / 1000.0);
-  w.Sample("fedreg_apply_latency_ms_count", static_cast<double>(cumulative));
-  w.Family("fedreg_freshness_ms", "histogram",
-           "From a change committed at the site to applied and visible at the centre (site and centre clocks).");
-  int64_t fresh = 0;
-  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) {
-    fresh += m.fresh_bucket[i].load();
-    char le[32];
-    if (i < SyncMetrics::kFreshBuckets) std::snprintf(le, sizeof(le), "%g", SyncMetrics::kFreshMs[i]);
-    else std::snprintf(le, sizeof(le), "+Inf");
-    w.Sample("fedreg_freshness_ms_bucket", static_cast<double>(fresh), {{"le", le}});
-  }
-  w.Sample("fedreg_freshness_ms_sum", m.fresh_us_sum.load() / 1000.0);
-  w.Sample("fedreg_freshness_ms_count", static_cast<double>(fresh));
+  int64_t apply[SyncMetrics::kBuckets + 1], fresh[SyncMetrics::kFreshBuckets + 1];
+  for (int i = 0; i <= SyncMetrics::kBuckets; ++i) apply[i] = m.apply_ms_bucket[i].load();
+  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) fresh[i] = m.fresh_bucket[i].load();
+  w.Histogram("fedreg_apply_latency_ms", "Time to apply one batch, WAL synced.", SyncMetrics::kBucketMs,
+              SyncMetrics::kBuckets, apply, m.apply_us_sum.load() / 1000.0);
+  w.Histogram("fedreg_freshness_ms",
+              "From a change committed at the site to applied and visible at the centre (site and centre clocks).",
+              SyncMetrics::kFreshMs, SyncMetrics::kFreshBuckets, fresh, m.fresh_us_sum.load() / 1000.0);
   return w.Take();
 }
 

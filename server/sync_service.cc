@@ -4,14 +4,12 @@
 
 #include <thread>
 
+#include "common/grpc_status.h"
 #include "common/tls.h"
 
 namespace fedreg::server {
 namespace {
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
 
 }  // namespace
 
@@ -32,12 +30,7 @@ void SyncMetrics::ObserveFreshness(double ms) {
 grpc::Status SyncServiceImpl::Refuse(const std::string& who, const char* rpc, const std::string& target,
                                      grpc::Status status) {
   ++metrics_.refused_calls;
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int code = status.error_code();
-  store_.Audit({who, std::string("sync.") + rpc, target, code >= 0 && code <= 16 ? kNames[code] : "ERROR",
+  store_.Audit({who, std::string("sync.") + rpc, target, std::string(StatusCodeName(status.error_code())),
                 status.error_message()})
       .IgnoreError();
   return status;
@@ -106,12 +99,7 @@ grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerRea
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "snapshot names another site than the certificate");
   if (!chunk.begin()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "snapshot must start with begin");
   if (auto s = Claim(site, chunk.store_id(), ctx); !s.ok()) return s;
-  struct Releaser {
-    SyncServiceImpl* self;
-    std::string site;
-    grpc::ServerContext* ctx;
-    ~Releaser() { self->Release(site, ctx); }
-  } releaser{this, site, ctx};
+  StreamSlot slot(this, site, ctx);
   const std::string store_id = chunk.store_id();
   const uint64_t as_of = chunk.as_of_seq();
   int64_t rejected = 0;
@@ -227,12 +215,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
   v1::PushRequest req;
   if (!stream->Read(&req)) return grpc::Status::OK;
   if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return Refuse("site/" + site, "Push", site, s);
-  struct Releaser {
-    SyncServiceImpl* self;
-    std::string site;
-    grpc::ServerContext* ctx;
-    ~Releaser() { self->Release(site, ctx); }
-  } releaser{this, site, ctx};
+  StreamSlot slot(this, site, ctx);
   TokenBucket& bucket = BucketFor(site);
 
   do {

@@ -78,6 +78,20 @@ class SyncServiceImpl final : public v1::Sync::Service {
   // refused with ALREADY_EXISTS.
   grpc::Status Claim(const std::string& site, const std::string& store_id, grpc::ServerContext* ctx);
   void Release(const std::string& site, grpc::ServerContext* ctx);
+  // Releases a claimed slot when the call ends.
+  class StreamSlot {
+   public:
+    StreamSlot(SyncServiceImpl* self, std::string site, grpc::ServerContext* ctx)
+        : self_(self), site_(std::move(site)), ctx_(ctx) {}
+    ~StreamSlot() { self_->Release(site_, ctx_); }
+    StreamSlot(const StreamSlot&) = delete;
+    StreamSlot& operator=(const StreamSlot&) = delete;
+
+   private:
+    SyncServiceImpl* self_;
+    std::string site_;
+    grpc::ServerContext* ctx_;
+  };
 
   struct ActiveStream {
     std::string store_id;

@@ -109,6 +109,17 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
     std::string line = "fedreg_site_applied_seq{site=\"" + st.site_id() + "\"} " + std::to_string(st.applied_seq()) + "\n";
     EXPECT_NE(HttpGet(centre_metrics, "/metrics").find(line), std::string::npos) << line;
   }
+  {
+    // Every applied event is counted once in the freshness histogram, every batch in the apply latency one.
+    std::string text = HttpGet(centre_metrics, "/metrics");
+    auto value = [&](const std::string& name) -> double {
+      auto pos = text.find("\n" + name + " ");
+      return pos == std::string::npos ? -1 : std::stod(text.substr(pos + name.size() + 2));
+    };
+    EXPECT_EQ(value("fedreg_freshness_ms_count"), value("fedreg_sync_events_total"));
+    EXPECT_EQ(value("fedreg_apply_latency_ms_count"), value("fedreg_sync_batches_total"));
+    EXPECT_GT(value("fedreg_sync_batches_total"), 0);
+  }
   std::string agent_text = HttpGet(agent_metrics, "/metrics");
   EXPECT_NE(agent_text.find("fedreg_agent_backlog{site=\"ncch\"} 0\n"), std::string::npos) << agent_text;
   EXPECT_NE(agent_text.find("fedreg_agent_connected{site=\"ncch\"} 1\n"), std::string::npos);
