@@ -423,6 +423,16 @@ TEST(Tls, ARenewedServerCertificateIsUsedWithoutRestartAndStreamsStay) {
     std::getline(in, line);
     return line;
   };
+  // TLS 1.2 at least: a TLS 1.1 client is refused, 1.3 is negotiated when offered.
+  auto handshake_ok = [&](const std::string& version_flag) {
+    std::string cmd = "openssl s_client " + version_flag + " -connect 127.0.0.1:" + std::to_string(c.port()) +
+                      " -cert " + c.pki() + "/operator-admin.pem -key " + c.pki() + "/operator-admin.key -CAfile " +
+                      c.pki() + "/ca.pem </dev/null 2>/dev/null | grep -q '^New, TLSv1'";
+    return std::system(cmd.c_str()) == 0;
+  };
+  EXPECT_FALSE(handshake_ok("-tls1_1"));
+  EXPECT_TRUE(handshake_ok("-tls1_2"));
+  EXPECT_TRUE(handshake_ok("-tls1_3"));
   const std::string before = serial(c.pki() + "/aggregator.pem");
   ASSERT_EQ(served_serial(), before);
   ASSERT_EQ(std::system((std::string(FEDREG_SOURCE_DIR) + "/deploy/pki/make-dev-pki.sh " + c.pki() +

@@ -80,6 +80,24 @@ TEST(AgentStore, AcknowledgeTrimsTheOutboxAndPersists) {
   EXPECT_FALSE(store->ReadOutbox(1, 100, 1 << 20, &batch).ok());
 }
 
+TEST(AgentStore, RecordsTheCentreRejectedAreQuarantinedAndTheStreamMovesOn) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  ASSERT_TRUE(store->Commit({Upsert("0000000001"), Upsert("0000000002")}, {}).ok());
+  v1::QuarantineEntry rejected;
+  rejected.set_source("centre");
+  rejected.set_case_id("ncch-0000000002");
+  rejected.set_reason("oncotree_code: unknown OncoTree code 'X'");
+  ASSERT_TRUE(store->Acknowledge(2, {rejected}).ok());
+  EXPECT_EQ(store->acked_seq(), 2u);  // acknowledged: the poison record does not wedge the outbox
+  EXPECT_EQ(store->rejected_count(), 1);
+  EXPECT_EQ(store->quarantined_count(), 1);
+  auto q = store->Quarantine(10);
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].case_id(), "ncch-0000000002");
+  EXPECT_EQ((*q)[0].source(), "centre");
+}
+
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
