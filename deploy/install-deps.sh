@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages fedreg needs to build, test and run, when
 # missing. As root it runs apt-get; otherwise it prints the exact command and
 # fails, so nothing is half-installed behind the operator's back.
+# Usage: deploy/install-deps.sh [EXTRA_PACKAGE...]   (e.g. clang-14 for tests/fuzz.sh)
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +11,7 @@ PACKAGES=(
   librocksdb-dev libssl-dev libicu-dev
   libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
+  "$@"
 )
 
 missing=()

@@ -28,25 +28,8 @@ RSS_MB=${FEDREG_FUZZ_RSS_MB:-2048}
 BUILD=$ROOT/build-fuzz
 
 # --- packages ---------------------------------------------------------------
-deploy/install-deps.sh
-missing=()
-for p in clang-14 libclang-rt-14-dev; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "fedreg-fuzz: missing packages: ${missing[*]}" >&2
-    echo "fedreg-fuzz: install them with:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    exit 1
-  fi
-  echo "fedreg-fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# The project's packages plus clang's, with the same root / not-root rules.
+deploy/install-deps.sh clang-14 libclang-rt-14-dev
 
 # --- build ------------------------------------------------------------------
 if [ ! -f "$BUILD/build.ninja" ]; then
