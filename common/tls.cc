@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "common/key_file.h"
+#include "common/peer_verifier.h"
 
 namespace fedreg {
 namespace {
@@ -35,16 +36,20 @@ absl::StatusOr<Pems> ReadPems(const TlsFiles& files) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const TlsFiles& files) {
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const TlsFiles& files, std::function<void(const std::string& who, const std::string& reason)> on_refusal) {
   // Read once now so that a missing or unreadable file fails at start, naming it.
   if (auto pems = ReadPems(files); !pems.ok()) return pems.status();
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
       files.key, files.cert, files.ca, files.reload_interval_s);
   grpc::experimental::TlsServerCredentialsOptions opts(provider);
-  opts.watch_root_certs();
   opts.watch_identity_key_cert_pairs();
-  opts.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  if (!files.crl_dir.empty()) opts.set_crl_directory(files.crl_dir);
+  // A client certificate is required; its verification (chain to the CA,
+  // validity, CRLs, client purpose) is ours, so that refusals are audited and
+  // new CRLs apply at the next handshake (common/peer_verifier.h).
+  opts.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  opts.set_certificate_verifier(grpc::experimental::ExternalCertificateVerifier::Create<FederationCertVerifier>(
+      files.ca, files.crl_dir, std::move(on_refusal)));
   return grpc::experimental::TlsServerCredentials(opts);
 }
 

@@ -7,6 +7,7 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,7 +29,10 @@ struct TlsFiles {
 // Server credentials that require and verify a client certificate against
 // the CA (and the CRLs, when given). TLS 1.2 is the minimum gRPC negotiates;
 // 1.3 is preferred. FAILED_PRECONDITION when the key file is group/other readable.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const TlsFiles& files);
+// `on_refusal` (optional) is told of every client certificate refused in the
+// handshake, for the audit log.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const TlsFiles& files, std::function<void(const std::string& who, const std::string& reason)> on_refusal = {});
 
 // Client credentials presenting our certificate and trusting only the CA; the
 // server's certificate must name the host dialled.

@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (!fedreg::InitLogging("aggregator", log_format, log_level)) return Fail("--log-level: unknown level");
-  auto creds = fedreg::MakeServerCredentials({ca, cert, key, crl_dir, tls_reload_s});
-  if (!creds.ok()) return Fail(std::string(creds.status().message()));
+  if (auto checked = fedreg::MakeServerCredentials({ca, cert, key, crl_dir, tls_reload_s}); !checked.ok())
+    return Fail(std::string(checked.status().message()));
   if (check_config) {
     std::printf("configuration ok\n");
     return 0;
@@ -94,6 +94,14 @@ int main(int argc, char** argv) {
   auto store = fedreg::server::CentreStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
 
+  // Refused client certificates go to the audit log (the call never reaches a service).
+  fedreg::server::CentreStore* audit_store = store->get();
+  auto creds = fedreg::MakeServerCredentials(
+      {ca, cert, key, crl_dir, tls_reload_s}, [audit_store](const std::string& who, const std::string& reason) {
+        spdlog::warn("TLS handshake refused for {}: {}", who, reason);
+        audit_store->Audit({who, "tls.handshake", "", "UNAUTHENTICATED", reason}).IgnoreError();
+      });
+  if (!creds.ok()) return Fail(std::string(creds.status().message()));
   fedreg::server::SyncLimits limits;
   limits.window = window;
   limits.max_streams = max_streams;

@@ -154,6 +154,18 @@ TEST(Refusals, HostilePeersGetTheRightStatusAndAnAuditEntry) {
   EXPECT_EQ(CallAdmin(*Admin(c, "operator-expired"), "ListSites"), grpc::StatusCode::UNAVAILABLE) << "expired";
   EXPECT_EQ(CallAdmin(*Admin(c, "operator-revoked"), "ListSites"), grpc::StatusCode::UNAVAILABLE) << "revoked";
   EXPECT_EQ(CallAdmin(*Admin(c, "operator-admin"), "ListSites"), grpc::StatusCode::OK) << "the CRL must not block others";
+  // Refused in the handshake, and still audited, with who the certificate claimed to be.
+  EXPECT_TRUE(Audited(c, "operator/expired", "tls.handshake", "UNAUTHENTICATED"));
+  EXPECT_TRUE(Audited(c, "operator/revoked", "tls.handshake", "UNAUTHENTICATED"));
+  EXPECT_TRUE(Audited(c, "operator/admin", "tls.handshake", "UNAUTHENTICATED")) << "the foreign CA's operator";
+  // A revocation takes effect at the next handshake, without a restart.
+  ASSERT_EQ(std::system((std::string(FEDREG_SOURCE_DIR) + "/deploy/pki/make-dev-pki.sh " + c.pki() +
+                         " issue auditor late >/dev/null").c_str()), 0);
+  EXPECT_EQ(CallAdmin(*Admin(c, "auditor-late"), "ListAudit"), grpc::StatusCode::OK);
+  ASSERT_EQ(std::system((std::string(FEDREG_SOURCE_DIR) + "/deploy/pki/make-dev-pki.sh " + c.pki() +
+                         " revoke auditor-late >/dev/null").c_str()), 0);
+  EXPECT_EQ(CallAdmin(*Admin(c, "auditor-late"), "ListAudit"), grpc::StatusCode::UNAVAILABLE)
+      << "revoked while the aggregator runs";
   // Plaintext.
   {
     auto stub = v1::Admin::NewStub(
