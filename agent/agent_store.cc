@@ -179,8 +179,7 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
       ev.set_case_id(ch.case_record.case_id());
       ev.set_record_version(ch.case_record.record_version());
       *ev.mutable_case_() = ch.case_record;
-      // A new case has version 1; anything later replaces a stored one.
-      if (ch.case_record.record_version() == 1) ++cases;
+      if (ch.new_case) ++cases;
       ch.case_record.SerializeToString(&buf);
       b.Put(cfs_[kCases], ch.case_record.case_id(), buf);
     } else {

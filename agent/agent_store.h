@@ -49,6 +49,7 @@ struct AgentStoreOptions {
 struct Change {
   v1::ChangeKind kind = v1::CHANGE_KIND_UPSERT;
   v1::Case case_record;          // UPSERT
+  bool new_case = false;         // UPSERT: the case is not stored yet (counted); false for updates and re-sends
   std::string case_id;
   uint64_t record_version = 0;   // TOMBSTONE: version withdrawn
   std::string reason;            // TOMBSTONE
@@ -99,8 +100,9 @@ class AgentStore {
   void WaitForWork(uint64_t after_seq, int timeout_ms) const;
   void Wake() const;
 
-  // Calls `fn` for every case as of one consistent moment and sets *as_of_seq
-  // to the highest seq included (for snapshots and reconciliation).
+  // Calls `fn` for every case as of one consistent moment. *as_of_seq is set,
+  // before the first call, to the highest seq included (for snapshots and
+  // reconciliation).
   absl::Status ScanCases(const std::function<void(const v1::Case&)>& fn, uint64_t* as_of_seq) const;
 
   // For tests and reconciliation: every stored case, in case id order.

@@ -123,6 +123,7 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path) {
         } else {
           Change ch;
           ch.kind = v1::CHANGE_KIND_UPSERT;
+          ch.new_case = !old.has_value();
           built.record.set_record_version(old.has_value() ? old->record_version() + 1 : 1);
           if (old.has_value()) ++sum.updated; else ++sum.accepted;
           // The reid entry is rewritten on every change so it keeps the dates

@@ -314,17 +314,22 @@ absl::Status Sender::SendSnapshot(void* raw_stub) {
     if (!writer->Write(chunk)) broken = true;
     chunk.clear_cases();
   };
-  // The case scan holds one RocksDB snapshot; as_of is known only at the end,
-  // so chunks carry it as set after the scan: collect ids first.
-  std::vector<v1::Case> buffer;
-  auto s = store_.ScanCases([&](const v1::Case& c) { buffer.push_back(c); }, &as_of);
-  if (!s.ok()) return s;
-  chunk.set_as_of_seq(as_of);
-  for (auto& c : buffer) {
-    *chunk.add_cases() = std::move(c);
-    ++sent;
-    if (static_cast<size_t>(chunk.cases_size()) >= options_.snapshot_chunk_cases) flush(false);
+  // Chunks stream out while the scan runs: memory stays at one chunk
+  // whatever the site's size. ScanCases sets as_of before the first case.
+  auto s = store_.ScanCases(
+      [&](const v1::Case& c) {
+        chunk.set_as_of_seq(as_of);
+        *chunk.add_cases() = c;
+        ++sent;
+        if (static_cast<size_t>(chunk.cases_size()) >= options_.snapshot_chunk_cases) flush(false);
+      },
+      &as_of);
+  if (!s.ok()) {
+    ctx.TryCancel();
+    writer->Finish();
+    return s;  // the centre never saw an end marker: nothing was replaced
   }
+  chunk.set_as_of_seq(as_of);
   flush(true);
   writer->WritesDone();
   grpc::Status fin = writer->Finish();
@@ -338,10 +343,10 @@ absl::Status Sender::SendSnapshot(void* raw_stub) {
 absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
   auto* stub = static_cast<v1::Sync::Stub*>(raw_stub);
   ReconcileResult res;
-  std::map<std::string, v1::Case> mine;
-  auto s = store_.ScanCases([&](const v1::Case& c) { mine[c.case_id()] = c; }, &res.as_of_seq);
+  std::map<std::string, uint64_t> mine;  // case id -> version: small, whatever the site's size
+  auto s = store_.ScanCases([&](const v1::Case& c) { mine[c.case_id()] = c.record_version(); }, &res.as_of_seq);
   if (!s.ok()) return s;
-  for (const auto& [id, c] : mine) res.digest += CaseDigestTerm(id, c.record_version());
+  for (const auto& [id, version] : mine) res.digest += CaseDigestTerm(id, version);
   res.cases = static_cast<int64_t>(mine.size());
 
   std::map<std::string, uint64_t> theirs, tombstoned;
@@ -368,14 +373,18 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
     ++res.differing;
     if (res.differing_case_ids.size() < 100) res.differing_case_ids.push_back(id);
   };
-  for (const auto& [id, c] : mine) {
+  for (const auto& [id, version] : mine) {
     auto it = theirs.find(id);
-    if (it != theirs.end() && it->second == c.record_version()) continue;
+    if (it != theirs.end() && it->second == version) continue;
     note(id);
     if (tombstoned.count(id)) continue;  // purged at the centre: never re-sent; reported
+    auto current = store_.GetCase(id);
+    if (!current.ok()) return current.status();
+    if (!current->has_value()) continue;  // withdrawn since the scan: its tombstone is on its way
     Change ch;
-    ch.case_record = c;
-    if (it != theirs.end() && it->second > c.record_version()) ch.case_record.set_record_version(it->second + 1);
+    ch.case_record = **current;
+    if (it != theirs.end() && it->second >= ch.case_record.record_version())
+      ch.case_record.set_record_version(it->second + 1);
     repairs.push_back(std::move(ch));
     ++res.resent;
   }

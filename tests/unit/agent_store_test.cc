@@ -23,6 +23,7 @@ Change Upsert(const std::string& suffix, uint64_t version = 1) {
   Change ch;
   ch.case_record = testing::ValidCase("ncch", suffix);
   ch.case_record.set_record_version(version);
+  ch.new_case = version == 1;
   return ch;
 }
 
@@ -47,6 +48,18 @@ TEST(AgentStore, AssignsDenseSeqsAndKeepsThemAcrossRestart) {
   EXPECT_EQ(batch.first_seq(), 1u);
   EXPECT_EQ(batch.last_seq(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(batch.events(i).seq(), static_cast<uint64_t>(i + 1));
+}
+
+TEST(AgentStore, AReSentCaseTakesASeqButIsNotCountedTwice) {
+  // Reconciliation re-queues stored cases at their own version: a new seq, the same count.
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  ASSERT_TRUE(store->Commit({Upsert("0000000001")}, {}).ok());
+  Change again = Upsert("0000000001");
+  again.new_case = false;
+  ASSERT_TRUE(store->Commit({again}, {}).ok());
+  EXPECT_EQ(store->highest_seq(), 2u);
+  EXPECT_EQ(store->case_count(), 1);
 }
 
 TEST(AgentStore, BatchesRespectEventAndByteLimits) {
