@@ -46,6 +46,17 @@ void Deadline(grpc::ClientContext* ctx, int s = 10) {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(s));
 }
 
+// A Hello naming `site`, with a fixed store id.
+grpc::StatusCode HelloNaming(v1::Sync::Stub& stub, const std::string& site) {
+  grpc::ClientContext ctx;
+  Deadline(&ctx);
+  v1::HelloRequest hello;
+  hello.set_site_id(site);
+  hello.set_store_id(std::string(32, 'a'));
+  v1::HelloResponse resp;
+  return stub.Hello(&ctx, hello, &resp).error_code();
+}
+
 grpc::StatusCode CallAdmin(v1::Admin::Stub& stub, const std::string& rpc) {
   grpc::ClientContext ctx;
   Deadline(&ctx);
@@ -120,14 +131,7 @@ TEST(Roles, EveryRoleAgainstEveryAdminRpc) {
     }
   }
   // Sync is for sites only.
-  auto stub = SyncAs(c, "operator-admin");
-  grpc::ClientContext ctx;
-  Deadline(&ctx);
-  v1::HelloRequest hello;
-  hello.set_site_id("ncch");
-  hello.set_store_id(std::string(32, 'a'));
-  v1::HelloResponse resp;
-  EXPECT_EQ(stub->Hello(&ctx, hello, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(HelloNaming(*SyncAs(c, "operator-admin"), "ncch"), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(Audited(c, "sponsor/chugai", "admin.RebaseSite", "PERMISSION_DENIED"));
   EXPECT_TRUE(Audited(c, "operator/admin", "sync.Hello", "PERMISSION_DENIED"));
 }
@@ -174,16 +178,8 @@ TEST(Refusals, HostilePeersGetTheRightStatusAndAnAuditEntry) {
   }
   // A site certificate naming another site.
   auto sync = SyncAs(c, "site-ncch");
-  {
-    grpc::ClientContext ctx;
-    Deadline(&ctx);
-    v1::HelloRequest hello;
-    hello.set_site_id("kyoto");
-    hello.set_store_id(std::string(32, 'a'));
-    v1::HelloResponse resp;
-    EXPECT_EQ(sync->Hello(&ctx, hello, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-    EXPECT_TRUE(Audited(c, "site/ncch", "sync.Hello", "PERMISSION_DENIED"));
-  }
+  EXPECT_EQ(HelloNaming(*sync, "kyoto"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Audited(c, "site/ncch", "sync.Hello", "PERMISSION_DENIED"));
   // A sponsor calling an operator RPC.
   EXPECT_EQ(CallAdmin(*Admin(c, "sponsor-chugai"), "RebaseSite"), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(Audited(c, "sponsor/chugai", "admin.RebaseSite", "PERMISSION_DENIED"));
