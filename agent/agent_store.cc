@@ -295,7 +295,10 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
       b.DeleteRange(cfs_[kOutbox], EncodeU64(0), EncodeU64(new_acked + 1));
     }
   }
-  auto s = db_->Write(SyncWrite(), &b);
+  // An acknowledgement alone is not synced: if a machine crash loses it, the
+  // agent re-sends what the centre already holds, which the centre skips. A
+  // centre rejection is synced: the centre will not report it again.
+  auto s = db_->Write(rejected.empty() ? rocksdb::WriteOptions() : SyncWrite(), &b);
   if (!s.ok()) {
     write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";
     return FromRocks(s, "acknowledge");

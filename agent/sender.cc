@@ -154,6 +154,7 @@ absl::Status Sender::Session() {
 
   std::thread reader([&] {
     v1::PushAck ack;
+    uint64_t applied_seen = 0;
     while (stream->Read(&ack)) {
       std::vector<v1::QuarantineEntry> rejected;
       for (const auto& r : ack.rejections()) {
@@ -166,7 +167,9 @@ absl::Status Sender::Session() {
         rejected.push_back(std::move(q));
         spdlog::warn("centre rejected {} (seq {}): {}", r.case_id(), r.seq(), r.reason());
       }
-      auto s = store_.Acknowledge(ack.durable_seq(), rejected);
+      // The outbox is trimmed only up to what the centre holds as durable.
+      absl::Status s;
+      if (!rejected.empty() || ack.durable_seq() > store_.acked_seq()) s = store_.Acknowledge(ack.durable_seq(), rejected);
       std::lock_guard<std::mutex> lock(m);
       if (!s.ok()) {
         reader_error = s;
@@ -174,11 +177,13 @@ absl::Status Sender::Session() {
         cv.notify_all();
         break;
       }
-      while (!in_flight.empty() && in_flight.front() <= ack.durable_seq()) in_flight.pop_front();
+      // The window moves on "applied" (acks from the centre's two writers may cross: keep the max).
+      applied_seen = std::max(applied_seen, ack.applied_seq());
+      while (!in_flight.empty() && in_flight.front() <= applied_seen) in_flight.pop_front();
       ++acks;
       {
         std::lock_guard<std::mutex> slock(mu_);
-        status_.centre_applied_seq = ack.applied_seq();
+        status_.centre_applied_seq = std::max(status_.centre_applied_seq, applied_seen);
       }
       cv.notify_all();
       store_.Wake();
@@ -235,6 +240,12 @@ absl::Status Sender::Session() {
       if (idle && (asked || due) && store_.acked_seq() == store_.highest_seq()) {
         auto r = Reconcile(stub.get());
         last_reconcile = now;
+        if (!r.ok() && (absl::IsUnavailable(r.status()) || absl::IsDeadlineExceeded(r.status()))) {
+          // The connection died under the reconciliation: a request stays
+          // pending and runs in the next session, on a new connection.
+          writer_error = r.status();
+          break;
+        }
         if (!r.ok() && absl::IsFailedPrecondition(r.status())) {
           // The centre is not at our seq yet: try again shortly.
           last_reconcile = now - std::chrono::seconds(std::max(0, options_.reconcile_interval_s - 1));
@@ -263,7 +274,8 @@ absl::Status Sender::Session() {
   if (stop_) {
     // Drain: give in-flight batches a moment to be acknowledged.
     std::unique_lock<std::mutex> lock(m);
-    cv.wait_for(lock, std::chrono::seconds(5), [&] { return in_flight.empty() || broken; });
+    cv.wait_for(lock, std::chrono::seconds(5),
+                [&] { return broken || (in_flight.empty() && store_.acked_seq() + 1 >= next); });
   }
   stream->WritesDone();
   // The reader may still be blocked in Read when we stop on our own; cancel

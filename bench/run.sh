@@ -154,7 +154,7 @@ done
 wait_drained "${SITES[@]}"
 kill $QPID 2>/dev/null || true
 after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
-BOUNDS="0.5 1 2 5 10 25 50 100 250 1000 5000 60000 inf"
+BOUNDS="0.25 0.5 0.75 1 1.5 2 3 5 10 25 100 250 1000 5000 60000 600000 inf"
 pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"
   awk -v b="$before" -v a="$after" -v bounds="$BOUNDS" -v q="$1" 'BEGIN {
     n = split(b, B, " "); split(a, A, " "); split(bounds, L, " ");

@@ -8,6 +8,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -129,7 +130,17 @@ absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person,
 }  // namespace
 
 CentreStore::~CentreStore() {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      closing_ = true;
+    }
+    sync_cv_.notify_all();
+    syncer_.join();
+  }
   if (db_) {
+    // What was applied but not yet synced goes to the disk before closing.
+    db_->SyncWAL().PermitUncheckedError();
     for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     db_->Close();
   }
@@ -183,7 +194,68 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   }
   store->path_ = options.path;
   store->min_free_bytes_ = options.min_free_bytes;
+  store->syncer_ = std::thread([raw_store = store.get()] { raw_store->GroupCommitLoop(); });
   return store;
+}
+
+void CentreStore::GroupCommitLoop() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  bool failing = false;
+  while (true) {
+    sync_cv_.wait(lock, [&] { return closing_ || written_gen_ > durable_gen_; });
+    if (closing_) return;  // the destructor makes the last sync
+    const uint64_t target = written_gen_;
+    lock.unlock();
+    // Every write counted in `target` has returned from DB::Write, so its
+    // WAL record is written; SyncWAL makes all of them durable at once.
+    auto s = db_->SyncWAL();
+    lock.lock();
+    if (s.ok()) {
+      if (failing) spdlog::info("WAL sync works again");
+      failing = false;
+      durable_gen_ = std::max(durable_gen_, target);
+      ++wal_syncs_;
+      durable_cv_.notify_all();
+    } else {
+      // Nothing is acknowledged as durable meanwhile; agents keep their outboxes.
+      if (!failing) spdlog::error("WAL sync failed (acknowledgements as durable paused): {}", s.ToString());
+      failing = true;
+      sync_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return closing_; });
+    }
+  }
+}
+
+uint64_t CentreStore::NoteUnsyncedWrite() {
+  uint64_t gen;
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    gen = ++written_gen_;
+  }
+  sync_cv_.notify_one();
+  return gen;
+}
+
+void CentreStore::NoteSyncedWrite() {
+  // A synced write syncs every live WAL file, so the writes before it too.
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  durable_gen_ = std::max(durable_gen_, written_gen_);
+  durable_cv_.notify_all();
+}
+
+uint64_t CentreStore::DurableGeneration() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return durable_gen_;
+}
+
+uint64_t CentreStore::WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  durable_cv_.wait_for(lock, timeout, [&] { return closing_ || durable_gen_ >= generation; });
+  return durable_gen_;
+}
+
+uint64_t CentreStore::WalSyncs() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return wal_syncs_;
 }
 
 absl::StatusOr<v1::SiteState> CentreStore::GetSite(const std::string& site_id) const {
@@ -226,6 +298,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
     d.state.set_store_id(store_id);
     d.state.set_last_seen_unix(std::time(nullptr));
     if (auto s = save(d.state); !s.ok()) return s;
+    NoteSyncedWrite();
     return d;
   }
   d.state = *st;
@@ -271,6 +344,9 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
   }
   d.state.set_last_seen_unix(std::time(nullptr));
   if (auto s = save(d.state); !s.ok()) return s;
+  // The synced save made every earlier apply durable: the applied seq this
+  // answer gives (which the agent may trim up to) is durable.
+  NoteSyncedWrite();
   return d;
 }
 
@@ -315,7 +391,10 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
                                  " but applied seq is " + std::to_string(applied));
   if (batch.last_seq() <= applied) {
     result.applied_seq = applied;
-    return result;  // a replay of what is already applied
+    // A replay of what is already applied: durable once every write so far is.
+    std::lock_guard<std::mutex> sync_lock(sync_mu_);
+    result.generation = written_gen_;
+    return result;
   }
 
   OverlayBatch wb(db_.get(), cfs_);
@@ -423,10 +502,12 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
            ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected"});
   audit.SerializeToString(&buf);
   wb.Put(kAudit, EncodeU64(audit.seq()), buf);
-  auto s = db_->Write(SyncWrite(), wb.batch());
+  // Not synced here: the group-commit thread syncs (see the header).
+  auto s = db_->Write(rocksdb::WriteOptions(), wb.batch());
   if (!s.ok()) return FromRocks(s, "apply batch");
   CommitAuditLocked(audit);
   result.applied_seq = batch.last_seq();
+  result.generation = NoteUnsyncedWrite();
   return result;
 }
 

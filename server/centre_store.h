@@ -11,14 +11,23 @@
 //   trials, notices                             : reserved for later issues
 //
 // ApplyBatch applies one batch of events in one WriteBatch (cases, persons,
-// view deltas, site state) with the WAL synced before it returns, so an
-// acknowledged seq is durable. Applies are serialized; reads may run on any thread.
+// view deltas, site state). It returns once the batch is written and visible
+// ("applied"), without waiting for the WAL to reach the disk: a group-commit
+// thread syncs the WAL for every write made since its last sync, and
+// DurableGeneration() says how far that got ("durable", DESIGN.md section 5).
+// A killed process loses nothing written (the WAL is in the page cache); a
+// machine crash may lose an unsynced suffix, which the agents still hold
+// because they trim only what was acknowledged as durable.
+// Applies are serialized; reads may run on any thread.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,6 +53,9 @@ struct CentreStoreOptions {
 struct ApplyResult {
   uint64_t applied_seq = 0;
   std::vector<v1::Rejection> rejections;
+  // The write's place in the group-commit order: the batch is durable once
+  // DurableGeneration() reaches it.
+  uint64_t generation = 0;
 };
 
 // What an audit entry records (the chain fields are filled by the store).
@@ -124,6 +136,14 @@ class CentreStore {
   absl::StatusOr<ApplyResult> ApplyBatch(const std::string& site_id, const std::string& store_id,
                                          const v1::Batch& batch);
 
+  // Group commit: every write up to this generation has its WAL synced.
+  uint64_t DurableGeneration() const;
+  // Waits until `generation` is durable, or `timeout` passes, or the store
+  // closes; returns the durable generation then.
+  uint64_t WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const;
+  // WAL syncs made by the group-commit thread (for /metrics and tests).
+  uint64_t WalSyncs() const;
+
   absl::StatusOr<ViewCounts> ReadViews() const;
   // Recomputes every counter from the cases.
   absl::StatusOr<ViewCounts> RecomputeViews() const;
@@ -153,7 +173,23 @@ class CentreStore {
   v1::AuditEntry PrepareAuditLocked(const AuditEvent& event);
   void CommitAuditLocked(const v1::AuditEntry& entry);
 
+  // The group-commit thread: syncs the WAL whenever writes were made since
+  // its last sync (the next group forms while a sync runs).
+  void GroupCommitLoop();
+  // After an unsynced write: the write's generation; wakes the syncer.
+  uint64_t NoteUnsyncedWrite();
+  // After a synced write: everything written before it is durable too.
+  void NoteSyncedWrite();
+
   std::mutex apply_mu_;  // serializes every write: applies, Hello decisions, audit
+  mutable std::mutex sync_mu_;
+  mutable std::condition_variable sync_cv_;     // wakes the syncer: new writes or closing
+  mutable std::condition_variable durable_cv_;  // wakes waiters: durable generation moved
+  uint64_t written_gen_ = 0;   // guarded by sync_mu_: unsynced writes made
+  uint64_t durable_gen_ = 0;   // guarded by sync_mu_: writes known synced
+  uint64_t wal_syncs_ = 0;     // guarded by sync_mu_
+  bool closing_ = false;       // guarded by sync_mu_
+  std::thread syncer_;
   uint64_t audit_seq_ = 0;     // guarded by apply_mu_
   std::string audit_head_;     // guarded by apply_mu_
   std::string path_;

@@ -217,6 +217,9 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
   if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return Refuse("site/" + site, "Push", site, s);
   StreamSlot slot(this, site, ctx);
   TokenBucket& bucket = BucketFor(site);
+  // Each batch is acknowledged as applied at once (this thread) and as
+  // durable when the group commit has synced it (the acker's thread).
+  DurableAcker acker(store_, stream);
 
   do {
     if (req.site_id() != site) {
@@ -254,13 +257,75 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     }
     metrics_.bytes += static_cast<int64_t>(req.ByteSizeLong());
     metrics_.rejected += static_cast<int64_t>(applied->rejections.size());
-    v1::PushAck ack;
-    ack.set_applied_seq(applied->applied_seq);
-    ack.set_durable_seq(applied->applied_seq);  // the apply synced its WAL
-    for (auto& r : applied->rejections) *ack.add_rejections() = std::move(r);
-    if (!stream->Write(ack)) break;
+    if (!acker.Applied(applied->applied_seq, applied->generation, std::move(applied->rejections))) break;
   } while (stream->Read(&req));
   return grpc::Status::OK;
+}
+
+SyncServiceImpl::DurableAcker::DurableAcker(CentreStore& store,
+                                            grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream)
+    : store_(store), stream_(stream), thread_([this] { Run(); }) {}
+
+SyncServiceImpl::DurableAcker::~DurableAcker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool SyncServiceImpl::DurableAcker::Write(const v1::PushAck& ack) {
+  std::lock_guard<std::mutex> lock(write_mu_);  // gRPC allows one Write at a time
+  return stream_->Write(ack);
+}
+
+bool SyncServiceImpl::DurableAcker::Applied(uint64_t seq, uint64_t generation,
+                                            std::vector<v1::Rejection> rejections) {
+  v1::PushAck ack;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    applied_seq_ = seq;
+    if (generation <= store_.DurableGeneration()) durable_seq_ = seq;
+    else pending_.emplace_back(seq, generation);
+    ack.set_applied_seq(applied_seq_);
+    ack.set_durable_seq(durable_seq_);
+  }
+  cv_.notify_all();
+  for (auto& r : rejections) *ack.add_rejections() = std::move(r);
+  return Write(ack);
+}
+
+void SyncServiceImpl::DurableAcker::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // After the stream's last batch, the final durable ack still goes out
+  // (the agent trims its outbox on it), within a bounded wait.
+  std::chrono::steady_clock::time_point give_up{};
+  while (true) {
+    cv_.wait(lock, [&] { return done_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // done, nothing left to confirm
+    if (done_ && give_up == std::chrono::steady_clock::time_point{})
+      give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    if (done_ && std::chrono::steady_clock::now() > give_up) return;
+    const uint64_t want = pending_.back().second;
+    lock.unlock();
+    const uint64_t durable_gen = store_.WaitDurable(want, std::chrono::milliseconds(100));
+    lock.lock();
+    uint64_t confirmed = 0;
+    while (!pending_.empty() && pending_.front().second <= durable_gen) {
+      confirmed = pending_.front().first;
+      pending_.pop_front();
+    }
+    if (confirmed == 0) continue;
+    durable_seq_ = std::max(durable_seq_, confirmed);
+    v1::PushAck ack;
+    ack.set_applied_seq(applied_seq_);
+    ack.set_durable_seq(durable_seq_);
+    lock.unlock();
+    const bool ok = Write(ack);
+    lock.lock();
+    if (!ok) return;  // the stream is gone; the agent resumes from Hello
+  }
 }
 
 }  // namespace fedreg::server

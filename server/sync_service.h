@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "common/rate_limiter.h"
@@ -26,8 +29,9 @@ struct SyncMetrics {
   std::atomic<int64_t> apply_us_sum{0};
   void ObserveApply(double ms);
   // Freshness: from the change committed at the site to visible at the centre.
-  static constexpr int kFreshBuckets = 12;
-  static constexpr double kFreshMs[kFreshBuckets] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000, 60000};
+  static constexpr int kFreshBuckets = 16;
+  static constexpr double kFreshMs[kFreshBuckets] = {0.25, 0.5, 0.75, 1,   1.5,  2,    3,    5,
+                                                     10,   25,  100,  250, 1000, 5000, 60000, 600000};
   std::atomic<int64_t> fresh_bucket[kFreshBuckets + 1] = {};
   std::atomic<int64_t> fresh_us_sum{0};
   void ObserveFreshness(double ms);
@@ -91,6 +95,34 @@ class SyncServiceImpl final : public v1::Sync::Service {
     SyncServiceImpl* self_;
     std::string site_;
     grpc::ServerContext* ctx_;
+  };
+
+  // Sends a Push stream's acknowledgements: "applied" as each batch is
+  // applied, "durable" once the store's group commit has synced it. Owns a
+  // thread that waits for the syncs; destroyed (joined) before the call ends.
+  class DurableAcker {
+   public:
+    DurableAcker(CentreStore& store, grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream);
+    ~DurableAcker();
+    DurableAcker(const DurableAcker&) = delete;
+    DurableAcker& operator=(const DurableAcker&) = delete;
+    // Acknowledges a batch as applied (with its rejections). False when the stream is gone.
+    bool Applied(uint64_t seq, uint64_t generation, std::vector<v1::Rejection> rejections);
+
+   private:
+    void Run();
+    bool Write(const v1::PushAck& ack);
+
+    CentreStore& store_;
+    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream_;
+    std::mutex write_mu_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::pair<uint64_t, uint64_t>> pending_ ABSL_GUARDED_BY(mu_);  // (seq, generation) not yet durable
+    uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
+    uint64_t durable_seq_ ABSL_GUARDED_BY(mu_) = 0;
+    bool done_ ABSL_GUARDED_BY(mu_) = false;
+    std::thread thread_;  // last: starts once the members above exist
   };
 
   struct ActiveStream {

@@ -64,6 +64,37 @@ TEST_F(CentreStoreTest, ApplyingTheSameBatchTwiceCountsOnce) {
   ExpectViewsVerify();
 }
 
+TEST_F(CentreStoreTest, GroupCommitMakesEveryAppliedBatchDurableAndAReplayWaitsForWhatCameBefore) {
+  const uint64_t syncs_before = store_->WalSyncs();
+  auto r1 = store_->ApplyBatch("ncch", kStore, MakeBatch(1, {testing::ValidCase("ncch", "0000000001")}));
+  auto r2 = store_->ApplyBatch("ncch", kStore, MakeBatch(2, {testing::ValidCase("ncch", "0000000002")}));
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  EXPECT_LT(r1->generation, r2->generation) << "each applied write takes the next place in the commit order";
+  // Visible at once, before any sync is awaited.
+  EXPECT_EQ(View("cases", ""), 2);
+  EXPECT_GE(store_->WaitDurable(r2->generation, std::chrono::seconds(10)), r2->generation);
+  EXPECT_GT(store_->WalSyncs(), syncs_before);
+  // A replay carries the newest generation: its ack as durable waits for
+  // whatever was written before it.
+  auto replay = store_->ApplyBatch("ncch", kStore, MakeBatch(1, {testing::ValidCase("ncch", "0000000001")}));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->applied_seq, 2u);
+  EXPECT_EQ(replay->generation, r2->generation);
+}
+
+TEST_F(CentreStoreTest, AnAppliedBatchSurvivesReopeningTheStore) {
+  auto r = store_->ApplyBatch("ncch", kStore, MakeBatch(1, {testing::ValidCase("ncch", "0000000001")}));
+  ASSERT_TRUE(r.ok());
+  store_.reset();  // closing syncs what the group commit had not yet
+  CentreStoreOptions o;
+  o.path = dir_ / "c";
+  auto reopened = CentreStore::Open(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = std::move(*reopened);
+  EXPECT_EQ(store_->GetSite("ncch")->applied_seq(), 1u);
+  EXPECT_EQ(View("cases", ""), 1);
+}
+
 TEST_F(CentreStoreTest, RefusesAGap) {
   auto batch = MakeBatch(5, {testing::ValidCase("ncch", "0000000001")});
   EXPECT_TRUE(absl::IsOutOfRange(store_->ApplyBatch("ncch", kStore, batch).status()));

@@ -34,7 +34,9 @@ TEST(SuppressSmallCells, HidesCellsBelowKAndOneMoreWhenOnlyOneIsHidden) {
   EXPECT_TRUE(by["ALK"]->suppressed());
   EXPECT_FALSE(by["TP53"]->suppressed());
   for (const auto& c : r.counts()) {
-    if (c.suppressed()) EXPECT_EQ(c.count(), 0) << "a suppressed cell must not carry its count";
+    if (c.suppressed()) {
+      EXPECT_EQ(c.count(), 0) << "a suppressed cell must not carry its count";
+    }
   }
   EXPECT_EQ(r.suppression_k(), 10);
 }
