@@ -212,11 +212,18 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
     return FromRocks(s, "commit import");
   }
   next_quarantine_id_ = qid;
+  const int64_t done_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
   {
     std::lock_guard<std::mutex> lock(count_mu_);
     next_seq_ = seq;
     cases_ = cases;
     quarantined_ = quarantined_total;
+    if (!changes.empty()) {
+      recent_commits_.push_back({seq - changes.size(), seq - 1, done_us});
+      if (recent_commits_.size() > kRecentCommits) recent_commits_.pop_front();
+    }
   }
   work_cv_.notify_all();
   return absl::OkStatus();
@@ -249,6 +256,15 @@ absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t
   if (batch->events_size() > 0) {
     batch->set_first_seq(from_seq);
     batch->set_last_seq(expect - 1);
+    // Completion times of recent commits replace the stamps taken before their write.
+    std::lock_guard<std::mutex> lock(count_mu_);
+    auto c = std::lower_bound(recent_commits_.begin(), recent_commits_.end(), from_seq,
+                              [](const CommitTime& e, uint64_t s) { return e.last_seq < s; });
+    for (auto& ev : *batch->mutable_events()) {
+      while (c != recent_commits_.end() && c->last_seq < ev.seq()) ++c;
+      if (c == recent_commits_.end()) break;
+      if (ev.seq() >= c->first_seq) ev.set_committed_unix_us(c->done_us);
+    }
   }
   return absl::OkStatus();
 }

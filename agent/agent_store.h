@@ -16,6 +16,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -134,6 +135,17 @@ class AgentStore {
   int64_t rejected_ ABSL_GUARDED_BY(count_mu_) = 0;
   uint64_t next_quarantine_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   mutable uint64_t wake_epoch_ ABSL_GUARDED_BY(count_mu_) = 0;
+  // When recent commits completed (last seq of the commit, unix us). An event
+  // must carry its commit time inside the write that commits it, so the stored
+  // stamp is taken just before the synced write; events sent while this
+  // process still knows better carry the completion time instead (freshness is
+  // measured from the commit, not from before its fsync).
+  static constexpr size_t kRecentCommits = 4096;
+  struct CommitTime {
+    uint64_t first_seq, last_seq;
+    int64_t done_us;
+  };
+  std::deque<CommitTime> recent_commits_ ABSL_GUARDED_BY(count_mu_);
 };
 
 }  // namespace fedreg::agent

@@ -2,10 +2,12 @@
 # fedreg benchmark (not part of CI). Builds in Release and prints one table:
 # the baselines of this machine, then fedreg's backfill, catch-up, freshness
 # and footprint. See bench/README.md.
-# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T]
+# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none]
+# FEDREG_BENCH_AGENT_ARGS adds flags to every agent (for experiments);
+# FEDREG_BENCH_SHOW_HISTOGRAMS=1 prints the centre's apply and freshness histograms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10
+SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip
 while [ $# -gt 0 ]; do
   case "$1" in
     --sites) SITES_N=$2; shift 2 ;;
@@ -13,6 +15,7 @@ while [ $# -gt 0 ]; do
     --catchup) CATCHUP=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --seconds) SECONDS_T=$2; shift 2 ;;
+    --compression) COMPRESSION=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +39,7 @@ ROWS=()
 row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s"
+echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s, agents' compression $COMPRESSION"
 
 # --- baselines, on records the size of a serialized case --------------------
 NREC=$((SITES_N * CASES))
@@ -55,7 +58,7 @@ PORT=$(( 20000 + RANDOM % 20000 ))
 declare -A APID
 for s in "${SITES[@]}"; do
   "$B/fedreg-agent" --site "$s" --data-dir "$RUN/agent-$s" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" \
-    --cert "$P/site-$s.pem" --key "$P/site-$s.key" --linkage-key "$P/linkage.key" --min-free-mb 64 \
+    --cert "$P/site-$s.pem" --key "$P/site-$s.key" --linkage-key "$P/linkage.key" --min-free-mb 64 --compression "$COMPRESSION" ${FEDREG_BENCH_AGENT_ARGS:-} \
     2>"$RUN/agent-$s.log" &
   APID[$s]=$!
   PIDS+=($!)
@@ -141,17 +144,12 @@ done
 ( while true; do "$B/fedregctl" --server 127.0.0.1:$PORT --ca "$P/ca.pem" --cert "$P/operator-admin.pem" --key "$P/operator-admin.key" stats >/dev/null 2>&1 || true; sleep 0.2; done ) &
 QPID=$!
 PIDS+=($QPID)
-files=("$split_dir"/*-*.*)
-interval=$(awk -v r=$RATE 'BEGIN { printf "%.4f", 10 / r }')
-start=$(now)
-for i in $(seq 0 $((FILES - 1))); do
-  f=${files[$((i % ${#files[@]}))]}
-  site=$(basename "$f"); site=${site%%-*}
-  "$B/fedregctl" --agent-socket "$RUN/agent-$site/agent.sock" agent import "$f" >/dev/null &
-  target=$(awk -v s=$start -v k=$((i + 1)) -v iv=$interval 'BEGIN { printf "%.4f", s + k * iv }')
-  while [ "$(awk -v t=$target -v n="$(now)" 'BEGIN { print (n < t) }')" = 1 ]; do sleep 0.005; done
-done
+# Files interleaved across the sites, then imported at the rate by one driver process.
+mapfile -t files < <(ls "$split_dir"/*-*.* | awk -F/ '{ n = $NF; sub(/^[^-]*-/, "", n); print n "\t" $0 }' | sort | cut -f2 | head -n "$FILES")
+echo "bench: $("$B/fedreg_trickle" --run-dir "$RUN" --rate "$RATE" --rows-per-file 10 "${files[@]}")"
 wait_drained "${SITES[@]}"
+curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_ms_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
+[ -n "${FEDREG_BENCH_SHOW_HISTOGRAMS:-}" ] && cat "$RUN/trickle-histograms.txt"
 kill $QPID 2>/dev/null || true
 after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
 BOUNDS="0.25 0.5 0.75 1 1.5 2 3 5 10 25 100 250 1000 5000 60000 600000 inf"

@@ -22,8 +22,8 @@ namespace fedreg::server {
 
 // Counters of the sync service, for /metrics. Updated on gRPC threads.
 struct SyncMetrics {
-  static constexpr int kBuckets = 10;
-  static constexpr double kBucketMs[kBuckets] = {1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
+  static constexpr int kBuckets = 13;
+  static constexpr double kBucketMs[kBuckets] = {0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
   std::atomic<int64_t> batches{0}, events{0}, bytes{0}, rejected{0}, refused_calls{0};
   std::atomic<int64_t> apply_ms_bucket[kBuckets + 1] = {};  // last = +Inf
   std::atomic<int64_t> apply_us_sum{0};

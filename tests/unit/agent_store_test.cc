@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "agent/importer.h"
 #include "tests/unit/temp_dir.h"
@@ -48,6 +50,41 @@ TEST(AgentStore, AssignsDenseSeqsAndKeepsThemAcrossRestart) {
   EXPECT_EQ(batch.first_seq(), 1u);
   EXPECT_EQ(batch.last_seq(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(batch.events(i).seq(), static_cast<uint64_t>(i + 1));
+}
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(AgentStore, EventsCarryTheTimeTheirOwnCommitCompleted) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  const int64_t t0 = NowUs();
+  ASSERT_TRUE(store->Commit({Upsert("0000000001"), Upsert("0000000002")}, {}).ok());
+  const int64_t t1 = NowUs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int64_t t2 = NowUs();
+  ASSERT_TRUE(store->Commit({Upsert("0000000003")}, {}).ok());
+  const int64_t t3 = NowUs();
+  v1::Batch live;
+  ASSERT_TRUE(store->ReadOutbox(2, 100, 1 << 20, &live).ok());  // starts inside the first commit
+  ASSERT_EQ(live.events_size(), 2);
+  EXPECT_GE(live.events(0).committed_unix_us(), t0);
+  EXPECT_LE(live.events(0).committed_unix_us(), t1) << "seq 2 belongs to the first commit";
+  EXPECT_GE(live.events(1).committed_unix_us(), t2);
+  EXPECT_LE(live.events(1).committed_unix_us(), t3);
+  // After a restart only the stamp stored with the event is known: taken
+  // within the same commit, never later than the completion time.
+  store.reset();
+  store = OpenStore(dir / "s");
+  v1::Batch stored;
+  ASSERT_TRUE(store->ReadOutbox(2, 100, 1 << 20, &stored).ok());
+  ASSERT_EQ(stored.events_size(), 2);
+  EXPECT_GE(stored.events(0).committed_unix_us(), t0);
+  EXPECT_LE(stored.events(0).committed_unix_us(), live.events(0).committed_unix_us());
+  EXPECT_GE(stored.events(1).committed_unix_us(), t2);
+  EXPECT_LE(stored.events(1).committed_unix_us(), live.events(1).committed_unix_us());
 }
 
 TEST(AgentStore, AReSentCaseTakesASeqButIsNotCountedTwice) {
