@@ -2,12 +2,12 @@
 # fedreg benchmark (not part of CI). Builds in Release and prints one table:
 # the baselines of this machine, then fedreg's backfill, catch-up, freshness
 # and footprint. See bench/README.md.
-# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none]
+# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none] [--swarm HOSPITALS]
 # FEDREG_BENCH_AGENT_ARGS adds flags to every agent (for experiments);
 # FEDREG_BENCH_SHOW_HISTOGRAMS=1 prints the centre's apply and freshness histograms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip
+SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip SWARM=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --sites) SITES_N=$2; shift 2 ;;
@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
     --rate) RATE=$2; shift 2 ;;
     --seconds) SECONDS_T=$2; shift 2 ;;
     --compression) COMPRESSION=$2; shift 2 ;;
+    --swarm) SWARM=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -39,7 +40,7 @@ ROWS=()
 row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s, agents' compression $COMPRESSION"
+echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s, agents' compression $COMPRESSION, simulated hospitals $SWARM"
 
 # --- baselines, on records the size of a serialized case --------------------
 NREC=$((SITES_N * CASES))
@@ -167,6 +168,25 @@ row "freshness max" "$(pct 1.0)"
 row "agent RSS idle / with backlog / now" "$IDLE_AGENT_RSS / $AGENT_RSS_BACKLOG / $(rss ${APID[ncch]}) MiB (ncch), CPU $(cpu ${APID[ncch]}) s"
 row "aggregator RSS idle / now" "$IDLE_AGG_RSS / $(rss $AGG) MiB, CPU $(cpu $AGG) s since restart"
 row "bytes on the wire (serialized batches)" "${WIRE_BYTES:-n/a}"
+
+# --- footprint with many hospitals: one process simulates SWARM of them ------
+if [ "$SWARM" -gt 0 ]; then
+  t5=$(now)
+  for i in $(seq 1 "$SWARM"); do deploy/pki/make-dev-pki.sh "$P" issue site "$(printf sim%04d "$i")" >/dev/null; done
+  echo "bench: issued $SWARM hospital certificates in $(dt $t5 "$(now)") s"
+  "$B/fedreg_swarm" --server "127.0.0.1:$PORT" --pki "$P" --sites "$SWARM" --batches 5 --cases-per-batch 20 --hold 4 \
+    > "$RUN/swarm.out" 2>"$RUN/swarm.err" &
+  SWP=$!
+  PIDS+=($SWP)
+  until grep -q holding "$RUN/swarm.out" || ! kill -0 $SWP 2>/dev/null; do sleep 0.1; done
+  sleep 1
+  SWARM_RSS=$(rss $AGG)
+  SWARM_THREADS=$(awk '/^Threads/ {print $2}' /proc/$AGG/status)
+  SWARM_STREAMING=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | awk '/^fedreg_site_connected/ && $2 == 1 {n++} END {print n + 0}')
+  wait $SWP || echo "bench: the swarm reported failures: $(head -3 "$RUN/swarm.err")"
+  echo "bench: $(cat "$RUN/swarm.out")"
+  row "aggregator with $SWARM hospitals streaming" "$SWARM_RSS MiB RSS ($SWARM_STREAMING streams open incl. the $SITES_N agents, $SWARM_THREADS threads), peak $(awk '/^VmHWM/ { printf "%d", $2 / 1024 }' /proc/$AGG/status) MiB"
+fi
 
 echo
 printf '%-44s %s\n' "SCENARIO" "RESULT"
