@@ -42,32 +42,22 @@ AgentStore::~AgentStore() {
 absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOptions& options) {
   std::unique_ptr<AgentStore> store(new AgentStore());
   store->cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
-  // Memtables are charged to the block cache and writes stall above the
-  // budget, so memory stays bounded whatever the backlog.
+  // Writes stall above the memtable budget, so memory stays bounded whatever the backlog.
   // Below about 1 MiB per column family the stalling WriteBufferManager can
   // stall the very first write forever.
   const size_t budget = std::max<size_t>(options.write_buffer_budget_bytes, 8 << 20);
-  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, store->cache_, /*allow_stall=*/true);
-  rocksdb::DBOptions dbo;
-  dbo.create_if_missing = true;
-  dbo.create_missing_column_families = true;
-  dbo.write_buffer_manager = store->wbm_;
-  dbo.max_background_jobs = 2;
-  dbo.keep_log_file_num = 5;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = store->cache_;
-  table.cache_index_and_filter_blocks = true;
-  // Most point lookups are for keys that do not exist (a new case, no
-  // tombstone): bloom filters answer those without reading data blocks.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  rocksdb::ColumnFamilyOptions cfo;
-  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cfo.write_buffer_size = 8 << 20;
-  cfo.memtable_whole_key_filtering = true;
-  cfo.memtable_prefix_bloom_size_ratio = 0.05;
-  cfo.compression = rocksdb::kLZ4Compression;
+  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, /*cache=*/nullptr, /*allow_stall=*/true);
+  rocksdb::DBOptions dbo = BaseDbOptions(store->wbm_);
+  // 16 KiB blocks: the outbox is read in sequence, and a quarter of the index
+  // entries keeps a million-change backlog's footprint small.
+  rocksdb::ColumnFamilyOptions cfo = PointLookupCfOptions(store->cache_, 4 << 20, 16 << 10);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (size_t i = 0; i < kCfCount; ++i) descs.emplace_back(kCfNames[i], cfo);
+  for (size_t i = 0; i < kCfCount; ++i) {
+    // The outbox is only ever read in sequence: bloom filters would be memory for nothing.
+    descs.emplace_back(kCfNames[i], i == kOutbox ? PointLookupCfOptions(store->cache_, 4 << 20, 16 << 10,
+                                                                        /*bloom_filters=*/false)
+                                                 : cfo);
+  }
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(dbo, options.path, descs, &store->cfs_, &raw);
   if (!s.ok()) return FromRocks(s, "open agent store " + options.path);

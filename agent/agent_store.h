@@ -41,8 +41,8 @@ namespace fedreg::agent {
 
 struct AgentStoreOptions {
   std::string path;                              // created if missing
-  size_t block_cache_bytes = 8 << 20;            // Default: 8 MiB (memtables are charged to it too)
-  size_t write_buffer_budget_bytes = 16 << 20;   // Default: 16 MiB for all memtables, stalls above
+  size_t block_cache_bytes = 8 << 20;            // Default: 8 MiB
+  size_t write_buffer_budget_bytes = 8 << 20;    // Default: 8 MiB for all memtables, stalls above
   int64_t min_free_bytes = 256LL << 20;          // Default: imports refused below 256 MiB free
 };
 

@@ -27,7 +27,7 @@ struct SenderOptions {
   std::string site_id;
   std::string server;              // host:port of the aggregator
   TlsFiles tls;
-  size_t max_batch_events = 1000;  // Default: 1000 events per batch
+  size_t max_batch_events = 500;   // Default: 500 events per batch (x window = memory in flight)
   size_t max_batch_bytes = 2 << 20;// Default: 2 MiB per batch (the centre may lower it)
   int window = 8;                  // Default: 8 batches in flight (the centre may lower it)
   int backoff_initial_ms = 100;    // Default: 100 ms, doubling, full jitter

@@ -152,28 +152,11 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   // Below about 1 MiB per column family the stalling WriteBufferManager can
   // stall the very first write forever (found by the batch-apply fuzzer).
   const size_t budget = std::max<size_t>(options.write_buffer_budget_bytes, 16 << 20);
-  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, store->cache_,
-                                                              /*allow_stall=*/true);
-  rocksdb::DBOptions dbo;
-  dbo.create_if_missing = true;
-  dbo.create_missing_column_families = true;
-  dbo.write_buffer_manager = store->wbm_;
-  dbo.max_background_jobs = 2;
-  dbo.keep_log_file_num = 5;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = store->cache_;
-  table.cache_index_and_filter_blocks = true;
-  // Most point lookups are for keys that do not exist (a new case, no
-  // tombstone): bloom filters answer those without reading data blocks.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  store->wbm_ = std::make_shared<rocksdb::WriteBufferManager>(budget, /*cache=*/nullptr, /*allow_stall=*/true);
+  rocksdb::DBOptions dbo = BaseDbOptions(store->wbm_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (size_t i = 0; i < kCfCount; ++i) {
-    rocksdb::ColumnFamilyOptions cfo;
-    cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    cfo.write_buffer_size = 16 << 20;
-    cfo.memtable_whole_key_filtering = true;
-    cfo.memtable_prefix_bloom_size_ratio = 0.05;
-    cfo.compression = rocksdb::kLZ4Compression;
+    rocksdb::ColumnFamilyOptions cfo = PointLookupCfOptions(store->cache_, 16 << 20);
     if (i == kViews) cfo.merge_operator = std::make_shared<CounterAddOperator>();
     descs.emplace_back(kCfNames[i], cfo);
   }
