@@ -6,7 +6,8 @@
 //             "~s/" site "/" case_id           -> v1::Case staged by a snapshot in progress
 //   persons : person_key "\0" site "/" case_id -> ""   (person_key = T1 link token)
 //   sites   : site                             -> v1::SiteState
-//   views   : dimension "\x1f" value           -> int64 little-endian, summed by a merge operator
+//   views   : "national"                       -> v1::ViewCounters (dimension "\x1f" value -> count),
+//                                                 one merge operand of deltas per applied batch
 //   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
 //   trials, notices                             : reserved for later issues
 //

@@ -95,6 +95,30 @@ TEST_F(CentreStoreTest, AnAppliedBatchSurvivesReopeningTheStore) {
   EXPECT_EQ(View("cases", ""), 1);
 }
 
+TEST_F(CentreStoreTest, TheViewDocumentSumsManyBatchesAndSurvivesReopening) {
+  // More batches than max_successive_merges, so operands are also folded on the write path.
+  uint64_t seq = 1;
+  for (int i = 0; i < 150; ++i) {
+    v1::Case c = testing::ValidCase("ncch", "00000" + std::to_string(10000 + i % 100));
+    c.set_record_version(1 + i / 100);  // the last 50 are updates of the first 50
+    c.set_oncotree_code(i % 2 ? "LMS" : "GIST");
+    auto r = store_->ApplyBatch("ncch", kStore, MakeBatch(seq++, {c}));
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE(r->rejections.empty()) << r->rejections[0].reason();
+  }
+  EXPECT_EQ(View("cases", ""), 100);
+  EXPECT_EQ(View("oncotree", "GIST") + View("oncotree", "LMS"), 100);
+  ExpectViewsVerify();
+  store_.reset();
+  CentreStoreOptions o;
+  o.path = dir_ / "c";
+  auto reopened = CentreStore::Open(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = std::move(*reopened);
+  EXPECT_EQ(View("cases", ""), 100);
+  ExpectViewsVerify();
+}
+
 TEST_F(CentreStoreTest, RefusesAGap) {
   auto batch = MakeBatch(5, {testing::ValidCase("ncch", "0000000001")});
   EXPECT_TRUE(absl::IsOutOfRange(store_->ApplyBatch("ncch", kStore, batch).status()));
