@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -26,6 +27,15 @@
 #include "server/views.h"
 
 namespace fedreg::server {
+
+// A built batch waiting for the writer thread (see ApplyBatch).
+struct PendingWrite {
+  rocksdb::WriteBatch batch;
+  std::map<std::pair<int, std::string>, std::optional<std::string>> overlay;  // what it puts (nullopt: deletes)
+  uint64_t generation = 0;
+  std::function<void()> on_written;
+};
+
 namespace {
 
 enum Cf : size_t { kDefault = 0, kCases, kPersons, kSites, kViews, kTrials, kNotices, kAudit, kCfCount };
@@ -100,44 +110,52 @@ std::string PersonMemberKey(const std::string& person, const std::string& site, 
 }
 
 // A WriteBatch that remembers what it wrote, so that one apply sees its own
-// earlier writes. (A WriteBatchWithIndex did the same but its index and
-// per-lookup iterators were most of the apply profile.) Merges are not
-// readable back; views are only merged, never read during an apply.
+// earlier writes, and sees the writes of batches queued before it that the
+// writer thread has not yet written (`pending`). (A WriteBatchWithIndex did
+// the same but its index and per-lookup iterators were most of the apply
+// profile.) Merges are not readable back; views are only merged, never read
+// during an apply.
 class OverlayBatch {
  public:
-  OverlayBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) : db_(db), cfs_(cfs) {}
+  using PendingLookup = std::function<bool(int cf, const std::string& key, std::optional<std::string>* value)>;
+  OverlayBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, PendingLookup pending)
+      : db_(db), cfs_(cfs), pending_(std::move(pending)), write_(std::make_shared<PendingWrite>()) {}
 
   void Put(Cf cf, const std::string& key, const std::string& value) {
-    batch_.Put(cfs_[cf], key, value).PermitUncheckedError();
-    overlay_[{cf, key}] = value;
+    write_->batch.Put(cfs_[cf], key, value).PermitUncheckedError();
+    write_->overlay[{cf, key}] = value;
   }
   void Delete(Cf cf, const std::string& key) {
-    batch_.Delete(cfs_[cf], key).PermitUncheckedError();
-    overlay_[{cf, key}] = std::nullopt;
+    write_->batch.Delete(cfs_[cf], key).PermitUncheckedError();
+    write_->overlay[{cf, key}] = std::nullopt;
   }
   void Merge(Cf cf, const std::string& key, const std::string& value) {
-    batch_.Merge(cfs_[cf], key, value).PermitUncheckedError();
+    write_->batch.Merge(cfs_[cf], key, value).PermitUncheckedError();
   }
-  // False when absent (in this batch or the DB).
+  // False when absent (in this batch, the queued ones, or the DB).
   absl::StatusOr<bool> Get(Cf cf, const std::string& key, std::string* value) {
-    auto it = overlay_.find({cf, key});
-    if (it != overlay_.end()) {
-      if (!it->second) return false;
-      *value = *it->second;
+    auto it = write_->overlay.find({cf, key});
+    std::optional<std::string> queued;
+    if (it != write_->overlay.end()) {
+      queued = it->second;
+    } else if (!pending_ || !pending_(cf, key, &queued)) {
+      auto s = db_->Get(rocksdb::ReadOptions(), cfs_[cf], key, value);
+      if (s.IsNotFound()) return false;
+      if (!s.ok()) return FromRocks(s, "read during apply");
       return true;
     }
-    auto s = db_->Get(rocksdb::ReadOptions(), cfs_[cf], key, value);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return FromRocks(s, "read during apply");
+    if (!queued) return false;
+    *value = std::move(*queued);
     return true;
   }
-  rocksdb::WriteBatch* batch() { return &batch_; }
+  rocksdb::WriteBatch* batch() { return &write_->batch; }
+  std::shared_ptr<PendingWrite> Take() { return std::move(write_); }
 
  private:
   rocksdb::DB* db_;
   const std::vector<rocksdb::ColumnFamilyHandle*>& cfs_;
-  rocksdb::WriteBatch batch_;
-  std::map<std::pair<int, std::string>, std::optional<std::string>> overlay_;
+  PendingLookup pending_;
+  std::shared_ptr<PendingWrite> write_;
 };
 
 // Moves one case out of / into the persons index and the unique-person count:
@@ -162,6 +180,14 @@ absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person,
 }  // namespace
 
 CentreStore::~CentreStore() {
+  if (writer_.joinable()) {  // writes what is queued, then stops
+    {
+      std::lock_guard<std::mutex> lock(pending_mu_);
+      writer_stop_ = true;
+    }
+    pending_cv_.notify_all();
+    writer_.join();
+  }
   if (syncer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(sync_mu_);
@@ -218,6 +244,7 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   store->path_ = options.path;
   store->min_free_bytes_ = options.min_free_bytes;
   store->syncer_ = std::thread([raw_store = store.get()] { raw_store->GroupCommitLoop(); });
+  store->writer_ = std::thread([raw_store = store.get()] { raw_store->WriterLoop(); });
   return store;
 }
 
@@ -248,14 +275,13 @@ void CentreStore::GroupCommitLoop() {
   }
 }
 
-uint64_t CentreStore::NoteUnsyncedWrite() {
-  uint64_t gen;
+void CentreStore::NoteWritten(uint64_t generation) {
   {
     std::lock_guard<std::mutex> lock(sync_mu_);
-    gen = ++written_gen_;
+    written_gen_ = generation;
   }
-  sync_cv_.notify_one();
-  return gen;
+  durable_cv_.notify_all();  // waiters for "applied"
+  sync_cv_.notify_one();     // the group commit
 }
 
 void CentreStore::NoteSyncedWrite() {
@@ -270,10 +296,17 @@ uint64_t CentreStore::DurableGeneration() const {
   return durable_gen_;
 }
 
-uint64_t CentreStore::WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const {
+CentreStore::Progress CentreStore::WaitProgress(uint64_t written, uint64_t durable,
+                                                std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(sync_mu_);
-  durable_cv_.wait_for(lock, timeout, [&] { return closing_ || durable_gen_ >= generation; });
-  return durable_gen_;
+  durable_cv_.wait_for(lock, timeout, [&] {
+    return closing_ || write_failed_ || written_gen_ >= written || durable_gen_ >= durable;
+  });
+  return {written_gen_, durable_gen_, write_failed_};
+}
+
+uint64_t CentreStore::WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const {
+  return WaitProgress(UINT64_MAX, generation, timeout).durable;
 }
 
 uint64_t CentreStore::WalSyncs() const {
@@ -308,6 +341,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
                                                              const std::string& store_id,
                                                              uint64_t agent_highest_seq, uint64_t agent_acked_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   HelloDecision d;
   auto st = GetSite(site_id);
   auto save = [&](const v1::SiteState& state) -> absl::Status {
@@ -375,6 +409,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
 
 absl::StatusOr<v1::SiteState> CentreStore::AllowRebase(const std::string& site_id) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   st->set_rebase_allowed(true);
@@ -386,6 +421,7 @@ absl::StatusOr<v1::SiteState> CentreStore::AllowRebase(const std::string& site_i
 
 void CentreStore::RecordError(const std::string& site_id, const std::string& error) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   auto st = GetSite(site_id);
   if (!st.ok()) return;
   st->set_last_error(error.substr(0, 300));
@@ -394,15 +430,32 @@ void CentreStore::RecordError(const std::string& site_id, const std::string& err
   db_->Put(rocksdb::WriteOptions(), cfs_[kSites], site_id, v).PermitUncheckedError();
 }
 
-absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, const std::string& store_id,
-                                                    const v1::Batch& batch) {
+absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, const std::string& store_id,
+                                                    const v1::Batch& batch, std::function<void()> on_written) {
   if (batch.events_size() == 0 || batch.last_seq() < batch.first_seq() ||
       batch.last_seq() - batch.first_seq() + 1 != static_cast<uint64_t>(batch.events_size()))
     return absl::InvalidArgumentError("batch seq range does not match its events");
   std::lock_guard<std::mutex> lock(apply_mu_);
   if (auto s = CheckFreeSpace(path_, min_free_bytes_, "applying a batch"); !s.ok()) return s;
-  auto st = GetSite(site_id);
-  if (!st.ok()) return st.status();
+  {
+    // Back-pressure: at most kMaxQueued batches built ahead of the writer.
+    std::unique_lock<std::mutex> plock(pending_mu_);
+    written_cv_.wait(plock, [&] { return pending_.size() < kMaxQueued || !write_failure_.empty(); });
+    if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
+  }
+  OverlayBatch wb(db_.get(), cfs_, [this](int cf, const std::string& key, std::optional<std::string>* value) {
+    return PendingLookup(cf, key, value);
+  });
+  absl::StatusOr<v1::SiteState> st;
+  {
+    std::string v;
+    auto found = wb.Get(kSites, site_id, &v);
+    if (!found.ok()) return found.status();
+    if (!*found) return absl::NotFoundError("site " + site_id + " never connected");
+    v1::SiteState parsed;
+    if (!parsed.ParseFromString(v)) return absl::DataLossError("site state of " + site_id + " does not parse");
+    st = std::move(parsed);
+  }
   if (st->store_id() != store_id)
     return absl::FailedPreconditionError("store id " + store_id + " is not the one registered for " + site_id);
   if (st->snapshot_pending())
@@ -414,13 +467,12 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
                                  " but applied seq is " + std::to_string(applied));
   if (batch.last_seq() <= applied) {
     result.applied_seq = applied;
-    // A replay of what is already applied: durable once every write so far is.
-    std::lock_guard<std::mutex> sync_lock(sync_mu_);
-    result.generation = written_gen_;
+    // A replay of what is already applied (or queued): applied and durable
+    // once every batch queued so far is.
+    result.generation = queued_gen_;
     return result;
   }
 
-  OverlayBatch wb(db_.get(), cfs_);
   std::map<std::string, int64_t> deltas;
   int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0;
   std::string buf;
@@ -523,13 +575,73 @@ absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, 
            ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected"});
   audit.SerializeToString(&buf);
   wb.Put(kAudit, EncodeU64(audit.seq()), buf);
-  // Not synced here: the group-commit thread syncs (see the header).
-  auto s = db_->Write(rocksdb::WriteOptions(), wb.batch());
-  if (!s.ok()) return FromRocks(s, "apply batch");
+  // The writer thread writes it (not synced: the group commit syncs). The
+  // audit chain moves now: the next batch built chains to this entry.
   CommitAuditLocked(audit);
   result.applied_seq = batch.last_seq();
-  result.generation = NoteUnsyncedWrite();
+  auto write = wb.Take();
+  write->generation = result.generation = ++queued_gen_;
+  write->on_written = std::move(on_written);
+  {
+    std::lock_guard<std::mutex> plock(pending_mu_);
+    pending_.push_back(std::move(write));
+  }
+  pending_cv_.notify_one();
   return result;
+}
+
+absl::StatusOr<ApplyResult> CentreStore::ApplyBatch(const std::string& site_id, const std::string& store_id,
+                                                    const v1::Batch& batch) {
+  auto queued = QueueBatch(site_id, store_id, batch);
+  if (!queued.ok()) return queued.status();
+  auto progress = WaitProgress(queued->generation, UINT64_MAX, std::chrono::hours(1));
+  if (progress.failed) return absl::UnavailableError("apply batch: the store refused a write");
+  return queued;
+}
+
+bool CentreStore::PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {  // the newest write wins
+    auto found = (*it)->overlay.find({cf, key});
+    if (found != (*it)->overlay.end()) {
+      *value = found->second;
+      return true;
+    }
+  }
+  return false;
+}
+
+void CentreStore::WriterLoop() {
+  std::unique_lock<std::mutex> lock(pending_mu_);
+  while (true) {
+    pending_cv_.wait(lock, [&] { return writer_stop_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, and everything queued is written
+    std::shared_ptr<PendingWrite> w = pending_.front();
+    lock.unlock();
+    auto s = db_->Write(rocksdb::WriteOptions(), &w->batch);
+    lock.lock();
+    if (!s.ok()) {
+      // Every queued batch was built on this one: none can be written now.
+      write_failure_ = "the centre's store refused a write (" + s.ToString() + "); restart it once the cause is fixed";
+      spdlog::error("{}", write_failure_);
+      pending_.clear();
+      written_cv_.notify_all();
+      std::lock_guard<std::mutex> slock(sync_mu_);
+      write_failed_ = true;
+      durable_cv_.notify_all();
+      continue;
+    }
+    if (w->on_written) w->on_written();
+    // Written and visible: readers find it in the DB now, so it leaves the queue.
+    pending_.pop_front();
+    written_cv_.notify_all();
+    NoteWritten(w->generation);
+  }
+}
+
+void CentreStore::DrainLocked() {
+  std::unique_lock<std::mutex> lock(pending_mu_);
+  written_cv_.wait(lock, [&] { return pending_.empty(); });
 }
 
 absl::StatusOr<ViewCounts> CentreStore::ReadViews() const {
@@ -578,6 +690,7 @@ absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::s
                                         const std::vector<v1::Case>& cases,
                                         std::vector<v1::Rejection>* rejections) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   if (!st->snapshot_pending() || st->store_id() != store_id)
@@ -610,11 +723,12 @@ absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::s
 absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& site_id, const std::string& store_id,
                                                             uint64_t as_of_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   if (!st->snapshot_pending() || st->store_id() != store_id)
     return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
-  OverlayBatch wb(db_.get(), cfs_);
+  OverlayBatch wb(db_.get(), cfs_, nullptr);  // exclusive: nothing is queued
   rocksdb::ReadOptions ro;
   std::map<std::string, int64_t> deltas;
   std::string buf;
@@ -728,6 +842,7 @@ absl::Status CentreStore::CaseVersions(const std::string& site_id, std::vector<v
 
 void CentreStore::RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   auto st = GetSite(site_id);
   if (!st.ok()) return;
   *st->mutable_last_reconcile() = report;
@@ -770,6 +885,7 @@ void CentreStore::CommitAuditLocked(const v1::AuditEntry& entry) {
 
 absl::Status CentreStore::Audit(const AuditEvent& event) {
   std::lock_guard<std::mutex> lock(apply_mu_);
+  DrainLocked();
   v1::AuditEntry e = PrepareAuditLocked(event);
   std::string buf;
   e.SerializeToString(&buf);

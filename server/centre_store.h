@@ -11,22 +11,28 @@
 //   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
 //   trials, notices                             : reserved for later issues
 //
-// ApplyBatch applies one batch of events in one WriteBatch (cases, persons,
-// view deltas, site state). It returns once the batch is written and visible
-// ("applied"), without waiting for the WAL to reach the disk: a group-commit
-// thread syncs the WAL for every write made since its last sync, and
-// DurableGeneration() says how far that got ("durable", DESIGN.md section 5).
-// A killed process loses nothing written (the WAL is in the page cache); a
-// machine crash may lose an unsynced suffix, which the agents still hold
-// because they trim only what was acknowledged as durable.
-// Applies are serialized; reads may run on any thread.
+// A batch of events becomes one WriteBatch (cases, persons, view deltas, site
+// state, audit entry). QueueBatch builds it and queues it for a writer
+// thread, so the next batch is built while this one is written (two cores);
+// reads made while building see the queued batches. Written, a batch is
+// visible ("applied"); the WAL is not synced then: a group-commit thread
+// syncs it for every write made since its last sync ("durable", DESIGN.md
+// section 5). WaitProgress says how far both got. A killed process loses
+// nothing written (the WAL is in the page cache); a machine crash may lose an
+// unsynced suffix, which the agents still hold because they trim only what
+// was acknowledged as durable. Builds and the other writers are serialized
+// (the other writers first wait for the queue to drain); reads may run on any
+// thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +49,8 @@ class WriteBufferManager;
 }  // namespace rocksdb
 
 namespace fedreg::server {
+
+struct PendingWrite;
 
 struct CentreStoreOptions {
   std::string path;
@@ -136,6 +144,22 @@ class CentreStore {
   // and do not stop the batch.
   absl::StatusOr<ApplyResult> ApplyBatch(const std::string& site_id, const std::string& store_id,
                                          const v1::Batch& batch);
+  // ApplyBatch without waiting for the write: the batch is applied once
+  // WaitProgress reports its generation written. The result's applied_seq is
+  // what the site's applied seq will then be.
+  // `on_written` (optional) runs on the writer thread as soon as the batch is
+  // visible; it must be quick.
+  absl::StatusOr<ApplyResult> QueueBatch(const std::string& site_id, const std::string& store_id,
+                                         const v1::Batch& batch, std::function<void()> on_written = nullptr);
+
+  struct Progress {
+    uint64_t written = 0;  // every batch up to this generation is applied (visible)
+    uint64_t durable = 0;  // ... and its WAL synced
+    bool failed = false;   // a write failed: nothing more will be written until a restart
+  };
+  // Waits until `written` is written or `durable` is durable (or a failure,
+  // the store closing, `timeout`), and returns how far both got.
+  Progress WaitProgress(uint64_t written, uint64_t durable, std::chrono::milliseconds timeout) const;
 
   // Group commit: every write up to this generation has its WAL synced.
   uint64_t DurableGeneration() const;
@@ -177,8 +201,15 @@ class CentreStore {
   // The group-commit thread: syncs the WAL whenever writes were made since
   // its last sync (the next group forms while a sync runs).
   void GroupCommitLoop();
-  // After an unsynced write: the write's generation; wakes the syncer.
-  uint64_t NoteUnsyncedWrite();
+  // The writer thread: writes queued batches in order.
+  void WriterLoop();
+  // After the writer wrote `generation`: wakes waiters and the syncer.
+  void NoteWritten(uint64_t generation);
+  // For writers other than QueueBatch (apply_mu_ held): waits until every queued batch is written.
+  void DrainLocked();
+  // The newest queued, unwritten value of a key: true when a queued batch
+  // puts (or deletes: *value = nullopt) it.
+  bool PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const;
   // After a synced write: everything written before it is durable too.
   void NoteSyncedWrite();
 
@@ -186,11 +217,22 @@ class CentreStore {
   mutable std::mutex sync_mu_;
   mutable std::condition_variable sync_cv_;     // wakes the syncer: new writes or closing
   mutable std::condition_variable durable_cv_;  // wakes waiters: durable generation moved
-  uint64_t written_gen_ = 0;   // guarded by sync_mu_: unsynced writes made
+  uint64_t written_gen_ = 0;   // guarded by sync_mu_: batches written (visible), in order
   uint64_t durable_gen_ = 0;   // guarded by sync_mu_: writes known synced
   uint64_t wal_syncs_ = 0;     // guarded by sync_mu_
   bool closing_ = false;       // guarded by sync_mu_
   std::thread syncer_;
+  bool write_failed_ = false;  // guarded by sync_mu_
+
+  static constexpr size_t kMaxQueued = 16;  // batches built ahead of the writer
+  uint64_t queued_gen_ = 0;                 // guarded by apply_mu_
+  mutable std::mutex pending_mu_;
+  std::condition_variable pending_cv_;      // wakes the writer
+  std::condition_variable written_cv_;      // a queued batch was written (or all failed)
+  std::deque<std::shared_ptr<PendingWrite>> pending_;  // guarded by pending_mu_; front = next to write
+  std::string write_failure_;               // guarded by pending_mu_
+  bool writer_stop_ = false;                // guarded by pending_mu_
+  std::thread writer_;
   uint64_t audit_seq_ = 0;     // guarded by apply_mu_
   std::string audit_head_;     // guarded by apply_mu_
   std::string path_;

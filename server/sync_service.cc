@@ -217,8 +217,8 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
   if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return Refuse("site/" + site, "Push", site, s);
   StreamSlot slot(this, site, ctx);
   TokenBucket& bucket = BucketFor(site);
-  // Each batch is acknowledged as applied at once (this thread) and as
-  // durable when the group commit has synced it (the acker's thread).
+  // This thread builds and queues each batch; the acker's thread acknowledges
+  // it as applied once written and as durable once the group commit synced it.
   DurableAcker acker(store_, stream);
 
   do {
@@ -237,7 +237,19 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     // Over its rate, a site is slowed down, not refused.
     if (auto wait = bucket.Take(req.batch().events_size()); wait.count() > 0) std::this_thread::sleep_for(wait);
     auto t0 = std::chrono::steady_clock::now();
-    auto applied = store_.ApplyBatch(site, req.store_id(), req.batch());
+    std::vector<int64_t> committed_us;
+    committed_us.reserve(static_cast<size_t>(req.batch().events_size()));
+    for (const auto& ev : req.batch().events()) {
+      if (ev.committed_unix_us() > 0) committed_us.push_back(ev.committed_unix_us());
+    }
+    // Freshness is observed when the batch becomes visible, on the store's writer thread.
+    auto applied = store_.QueueBatch(site, req.store_id(), req.batch(),
+                                     [this, committed = std::move(committed_us)] {
+                                       const double now_ms = std::chrono::duration<double, std::milli>(
+                                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                                 .count();
+                                       for (int64_t us : committed) metrics_.ObserveFreshness(now_ms - us / 1000.0);
+                                     });
     metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     if (!applied.ok()) {
       spdlog::warn("batch [{}..{}] from {} refused: {}", req.batch().first_seq(), req.batch().last_seq(), site,
@@ -247,17 +259,9 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
     }
     ++metrics_.batches;
     metrics_.events += req.batch().events_size();
-    {
-      const double now_ms = std::chrono::duration<double, std::milli>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-      for (const auto& ev : req.batch().events()) {
-        if (ev.committed_unix_us() > 0) metrics_.ObserveFreshness(now_ms - ev.committed_unix_us() / 1000.0);
-      }
-    }
     metrics_.bytes += static_cast<int64_t>(req.ByteSizeLong());
     metrics_.rejected += static_cast<int64_t>(applied->rejections.size());
-    if (!acker.Applied(applied->applied_seq, applied->generation, std::move(applied->rejections))) break;
+    if (!acker.Queued(applied->applied_seq, applied->generation, std::move(applied->rejections))) break;
   } while (stream->Read(&req));
   return grpc::Status::OK;
 }
@@ -275,56 +279,62 @@ SyncServiceImpl::DurableAcker::~DurableAcker() {
   thread_.join();
 }
 
-bool SyncServiceImpl::DurableAcker::Write(const v1::PushAck& ack) {
-  std::lock_guard<std::mutex> lock(write_mu_);  // gRPC allows one Write at a time
-  return stream_->Write(ack);
-}
-
-bool SyncServiceImpl::DurableAcker::Applied(uint64_t seq, uint64_t generation,
-                                            std::vector<v1::Rejection> rejections) {
-  v1::PushAck ack;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    applied_seq_ = seq;
-    if (generation <= store_.DurableGeneration()) durable_seq_ = seq;
-    else pending_.emplace_back(seq, generation);
-    ack.set_applied_seq(applied_seq_);
-    ack.set_durable_seq(durable_seq_);
-  }
+bool SyncServiceImpl::DurableAcker::Queued(uint64_t seq, uint64_t generation,
+                                           std::vector<v1::Rejection> rejections) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (broken_) return false;
+  queued_.push_back({seq, generation, std::move(rejections)});
   cv_.notify_all();
-  for (auto& r : rejections) *ack.add_rejections() = std::move(r);
-  return Write(ack);
+  return true;
 }
 
 void SyncServiceImpl::DurableAcker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
-  // After the stream's last batch, the final durable ack still goes out
-  // (the agent trims its outbox on it), within a bounded wait.
+  uint64_t applied_seq = 0, durable_seq = 0;
+  std::deque<std::pair<uint64_t, uint64_t>> unsynced;  // (seq, generation) applied, not yet durable
+  // After the stream's last batch the final acks still go out (the agent
+  // trims its outbox on durable), within a bounded wait.
   std::chrono::steady_clock::time_point give_up{};
   while (true) {
-    cv_.wait(lock, [&] { return done_ || !pending_.empty(); });
-    if (pending_.empty()) return;  // done, nothing left to confirm
+    cv_.wait(lock, [&] { return done_ || !queued_.empty() || !unsynced.empty(); });
+    if (queued_.empty() && unsynced.empty()) return;  // done, nothing left to confirm
     if (done_ && give_up == std::chrono::steady_clock::time_point{})
       give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     if (done_ && std::chrono::steady_clock::now() > give_up) return;
-    const uint64_t want = pending_.back().second;
+    const uint64_t want_written = queued_.empty() ? UINT64_MAX : queued_.front().generation;
+    const uint64_t want_durable = unsynced.empty() ? UINT64_MAX : unsynced.front().second;
     lock.unlock();
-    const uint64_t durable_gen = store_.WaitDurable(want, std::chrono::milliseconds(100));
+    const CentreStore::Progress p = store_.WaitProgress(want_written, want_durable, std::chrono::milliseconds(100));
     lock.lock();
-    uint64_t confirmed = 0;
-    while (!pending_.empty() && pending_.front().second <= durable_gen) {
-      confirmed = pending_.front().first;
-      pending_.pop_front();
+    if (p.failed) {
+      broken_ = true;  // the handler's next batch is refused with the store's error
+      return;
     }
-    if (confirmed == 0) continue;
-    durable_seq_ = std::max(durable_seq_, confirmed);
     v1::PushAck ack;
-    ack.set_applied_seq(applied_seq_);
-    ack.set_durable_seq(durable_seq_);
+    bool changed = false;
+    while (!queued_.empty() && queued_.front().generation <= p.written) {
+      Entry& e = queued_.front();
+      for (auto& r : e.rejections) *ack.add_rejections() = std::move(r);
+      applied_seq = std::max(applied_seq, e.seq);
+      unsynced.emplace_back(e.seq, e.generation);
+      queued_.pop_front();
+      changed = true;
+    }
+    while (!unsynced.empty() && unsynced.front().second <= p.durable) {
+      durable_seq = std::max(durable_seq, unsynced.front().first);
+      unsynced.pop_front();
+      changed = true;
+    }
+    if (!changed) continue;
+    ack.set_applied_seq(applied_seq);
+    ack.set_durable_seq(durable_seq);
     lock.unlock();
-    const bool ok = Write(ack);
+    const bool ok = stream_->Write(ack);
     lock.lock();
-    if (!ok) return;  // the stream is gone; the agent resumes from Hello
+    if (!ok) {
+      broken_ = true;  // the stream is gone; the agent resumes from Hello
+      return;
+    }
   }
 }
 

@@ -97,31 +97,34 @@ class SyncServiceImpl final : public v1::Sync::Service {
     grpc::ServerContext* ctx_;
   };
 
-  // Sends a Push stream's acknowledgements: "applied" as each batch is
-  // applied, "durable" once the store's group commit has synced it. Owns a
-  // thread that waits for the syncs; destroyed (joined) before the call ends.
+  // Sends a Push stream's acknowledgements from its own thread: "applied"
+  // once the store's writer has written a queued batch, "durable" once the
+  // group commit has synced it. Destroyed (joined) before the call ends.
   class DurableAcker {
    public:
     DurableAcker(CentreStore& store, grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream);
     ~DurableAcker();
     DurableAcker(const DurableAcker&) = delete;
     DurableAcker& operator=(const DurableAcker&) = delete;
-    // Acknowledges a batch as applied (with its rejections). False when the stream is gone.
-    bool Applied(uint64_t seq, uint64_t generation, std::vector<v1::Rejection> rejections);
+    // A batch was queued (with its rejections). False when the stream or
+    // the store failed: stop reading.
+    bool Queued(uint64_t seq, uint64_t generation, std::vector<v1::Rejection> rejections);
 
    private:
+    struct Entry {
+      uint64_t seq;
+      uint64_t generation;
+      std::vector<v1::Rejection> rejections;
+    };
     void Run();
-    bool Write(const v1::PushAck& ack);
 
     CentreStore& store_;
     grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream_;
-    std::mutex write_mu_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::pair<uint64_t, uint64_t>> pending_ ABSL_GUARDED_BY(mu_);  // (seq, generation) not yet durable
-    uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
-    uint64_t durable_seq_ ABSL_GUARDED_BY(mu_) = 0;
+    std::deque<Entry> queued_ ABSL_GUARDED_BY(mu_);  // queued, not yet written
     bool done_ ABSL_GUARDED_BY(mu_) = false;
+    bool broken_ ABSL_GUARDED_BY(mu_) = false;
     std::thread thread_;  // last: starts once the members above exist
   };
 

@@ -119,6 +119,29 @@ TEST_F(CentreStoreTest, TheViewDocumentSumsManyBatchesAndSurvivesReopening) {
   ExpectViewsVerify();
 }
 
+TEST_F(CentreStoreTest, BatchesQueuedBeforeEarlierOnesAreWrittenSeeThem) {
+  // Queued without waiting, so later builds read earlier batches from the
+  // writer's queue: every case is updated by the next batch, and all share a person.
+  uint64_t seq = 1, last_gen = 0;
+  for (int i = 0; i < 200; ++i) {
+    v1::Case c = testing::ValidCase("ncch", "00000" + std::to_string(10000 + i / 2));
+    c.set_record_version(1 + i % 2);
+    c.set_oncotree_code(i % 2 ? "LMS" : "GIST");
+    auto r = store_->QueueBatch("ncch", kStore, MakeBatch(seq++, {c}));
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE(r->rejections.empty()) << r->rejections[0].reason();
+    last_gen = r->generation;
+  }
+  auto p = store_->WaitProgress(last_gen, UINT64_MAX, std::chrono::seconds(30));
+  ASSERT_GE(p.written, last_gen);
+  EXPECT_EQ(store_->GetSite("ncch")->applied_seq(), 200u);
+  EXPECT_EQ(View("cases", ""), 100);
+  EXPECT_EQ(View("oncotree", "LMS"), 100) << "each case's second version replaced its first";
+  EXPECT_EQ(View("oncotree", "GIST"), 0);
+  EXPECT_EQ(View("persons", ""), 1);
+  ExpectViewsVerify();
+}
+
 TEST_F(CentreStoreTest, RefusesAGap) {
   auto batch = MakeBatch(5, {testing::ValidCase("ncch", "0000000001")});
   EXPECT_TRUE(absl::IsOutOfRange(store_->ApplyBatch("ncch", kStore, batch).status()));
