@@ -82,16 +82,10 @@ AGG=$!
 PIDS+=($AGG)
 sleep 0.3
 IDLE_AGG_RSS=$(rss $AGG)
-wait_drained() {
-  for _ in $(seq 1 100000); do
-    local pending=0
-    for s in "$@"; do
-      b=$("$B/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" --json agent status | sed -n 's/.*"backlog": "\{0,1\}\([0-9]*\)"\{0,1\}.*/\1/p')
-      [ "$b" = "0" ] || { pending=1; break; }
-    done
-    [ $pending -eq 0 ] && return 0
-    sleep 0.05
-  done
+wait_drained() {  # one process polling the agents' sockets every 10 ms
+  local socks=()
+  for s in "$@"; do socks+=("$RUN/agent-$s/agent.sock"); done
+  "$B/fedregctl" --timeout 3600 agent wait-drained "${socks[@]}" >/dev/null
 }
 wait_drained "${SITES[@]}"
 t2=$(now)
@@ -142,16 +136,13 @@ for f in "$RUN"/trickle/*; do
     for p in "$split_dir/$site-"*; do [ "${p##*.}" = ndjson ] || mv "$p" "$p.ndjson"; done
   fi
 done
-( while true; do "$B/fedregctl" --server 127.0.0.1:$PORT --ca "$P/ca.pem" --cert "$P/operator-admin.pem" --key "$P/operator-admin.key" stats >/dev/null 2>&1 || true; sleep 0.2; done ) &
-QPID=$!
-PIDS+=($QPID)
 # Files interleaved across the sites, then imported at the rate by one driver process.
 mapfile -t files < <(ls "$split_dir"/*-*.* | awk -F/ '{ n = $NF; sub(/^[^-]*-/, "", n); print n "\t" $0 }' | sort | cut -f2 | head -n "$FILES")
-echo "bench: $("$B/fedreg_trickle" --run-dir "$RUN" --rate "$RATE" --rows-per-file 10 "${files[@]}")"
+# The same process queries the national view 5 times a second as an operator meanwhile.
+echo "bench: $("$B/fedreg_trickle" --run-dir "$RUN" --rate "$RATE" --rows-per-file 10 --server "127.0.0.1:$PORT" --pki "$P" --queries-per-s 5 "${files[@]}")"
 wait_drained "${SITES[@]}"
 curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_ms_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
 [ -n "${FEDREG_BENCH_SHOW_HISTOGRAMS:-}" ] && cat "$RUN/trickle-histograms.txt"
-kill $QPID 2>/dev/null || true
 after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
 BOUNDS="0.25 0.5 0.75 1 1.5 2 3 5 10 25 100 250 1000 5000 60000 600000 inf"
 pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"

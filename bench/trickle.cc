@@ -3,20 +3,26 @@
 // driver itself (process starts, shell loops) does not compete with the
 // agents and the aggregator for this machine's two cores.
 //
-//   fedreg_trickle --run-dir RUN --rate 100 --rows-per-file 10 FILE...
+//   fedreg_trickle --run-dir RUN --rate 100 --rows-per-file 10 [--server HOST:PORT --pki DIR --queries-per-s 5] FILE...
 //
 // FILE names start with the site ("ncch-00012.csv"); the file goes to the
-// agent socket RUN/agent-<site>/agent.sock. Prints how many imports were
-// made and how far behind schedule the slowest one started.
+// agent socket RUN/agent-<site>/agent.sock. With --server, an operator
+// (DIR/operator-admin.pem) asks the centre for the national view at the given
+// rate meanwhile, over one mutually authenticated channel. Prints how many
+// imports and queries were made and how far behind schedule the slowest
+// import started.
 #include <grpcpp/create_channel.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <atomic>
 #include <map>
 #include <thread>
 
+#include "common/tls.h"
+#include "fedreg/v1/admin.grpc.pb.h"
 #include "fedreg/v1/agent.grpc.pb.h"
 
 int main(int argc, char** argv) {
@@ -29,7 +35,38 @@ int main(int argc, char** argv) {
   app.add_option("--rate", rate, "cases per second across the sites")->capture_default_str();
   app.add_option("--rows-per-file", rows_per_file, "cases in each file")->capture_default_str();
   app.add_option("FILE", files, "export files, named <site>-...")->required();
+  std::string server, pki;
+  double queries_per_s = 5;
+  app.add_option("--server", server, "the aggregator, to query the national view meanwhile");
+  app.add_option("--pki", pki, "directory with ca.pem and operator-admin.pem/.key");
+  app.add_option("--queries-per-s", queries_per_s, "national-view queries per second")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> queries{0}, query_failures{0};
+  std::thread querier;
+  if (!server.empty()) {
+    fedreg::TlsFiles tls{pki + "/ca.pem", pki + "/operator-admin.pem", pki + "/operator-admin.key", ""};
+    auto creds = fedreg::MakeChannelCredentials(tls);
+    if (!creds.ok()) {
+      std::fprintf(stderr, "trickle: %s\n", creds.status().ToString().c_str());
+      return 2;
+    }
+    querier = std::thread([&, channel = grpc::CreateChannel(server, *creds)] {
+      auto admin = fedreg::v1::Admin::NewStub(channel);
+      const auto every = std::chrono::duration<double>(1.0 / queries_per_s);
+      auto next = std::chrono::steady_clock::now();
+      while (!stop) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        fedreg::v1::GetStatsResponse resp;
+        if (admin->GetStats(&ctx, {}, &resp).ok()) ++queries;
+        else ++query_failures;
+        next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(every);
+        std::this_thread::sleep_until(next);
+      }
+    });
+  }
 
   std::map<std::string, std::unique_ptr<fedreg::v1::AgentAdmin::Stub>> stubs;
   const auto interval = std::chrono::duration<double>(rows_per_file / rate);
@@ -58,7 +95,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "trickle: %s: %s\n", files[i].c_str(), s.error_message().c_str());
     }
   }
-  std::printf("trickle: %zu imports at %.0f cases/s, %d failed, latest start %.1f ms behind schedule\n", files.size(),
-              rate, failed, worst_late_ms);
-  return failed == 0 ? 0 : 1;
+  stop = true;
+  if (querier.joinable()) querier.join();
+  std::printf("trickle: %zu imports at %.0f cases/s, %d failed, latest start %.1f ms behind schedule; %d national-view queries (%d failed)\n",
+              files.size(), rate, failed, worst_late_ms, queries.load(), query_failures.load());
+  return failed == 0 && query_failures == 0 ? 0 : 1;
 }

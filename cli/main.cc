@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <chrono>
+#include <thread>
 #include <iostream>
 #include <map>
 
@@ -192,6 +194,38 @@ void CmdAgentStatus(const Globals& g, std::vector<std::string> sockets) {
   if (!g.json) std::cout << t.Render();
 }
 
+// Waits until every agent's backlog is zero (all acknowledged as durable by
+// the centre): for maintenance windows and scripts. One process polling over
+// its own channels, so waiting costs the machine almost nothing.
+void CmdAgentWaitDrained(const Globals& g, std::vector<std::string> sockets) {
+  if (sockets.empty()) sockets.push_back(g.agent_socket);
+  const auto start = std::chrono::steady_clock::now();
+  const auto give_up = start + std::chrono::seconds(g.timeout_s);
+  std::vector<std::unique_ptr<fedreg::v1::AgentAdmin::Stub>> stubs;
+  for (const auto& socket : sockets) {
+    Globals one = g;
+    one.agent_socket = socket;
+    stubs.push_back(AgentStub(one));
+  }
+  for (size_t i = 0; i < stubs.size();) {
+    grpc::ClientContext ctx;
+    WithDeadline(&ctx, g.timeout_s);
+    fedreg::v1::AgentStatusResponse resp;
+    DieOnRpc(stubs[i]->Status(&ctx, {}, &resp), "agent status (" + sockets[i] + ")");
+    if (resp.backlog() == 0) {
+      ++i;
+      continue;
+    }
+    if (std::chrono::steady_clock::now() > give_up)
+      Die("agent " + resp.site_id() + " still has a backlog of " + std::to_string(resp.backlog()) + " after " +
+          std::to_string(g.timeout_s) + " s" + (resp.last_error().empty() ? "" : " (last error: " + resp.last_error() + ")"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!g.json)
+    std::cout << "drained in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+}
+
 void CmdAgentImport(const Globals& g, const std::string& file) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(file, ec);
@@ -365,6 +399,9 @@ int main(int argc, char** argv) {
   auto* agent_status = agent->add_subcommand("status", "backlog, acknowledged seq, quarantine, last error");
   std::vector<std::string> status_sockets;
   agent_status->add_option("SOCKET", status_sockets, "agent sockets (default: --agent-socket)");
+  auto* agent_wait = agent->add_subcommand("wait-drained", "wait until every backlog is acknowledged as durable (--timeout)");
+  std::vector<std::string> wait_sockets;
+  agent_wait->add_option("SOCKET", wait_sockets, "agent sockets (default: --agent-socket)");
   std::string import_file;
   auto* agent_import = agent->add_subcommand("import", "import an export file now");
   agent_import->add_option("FILE", import_file, "CSV or NDJSON export")->required();
@@ -392,6 +429,7 @@ int main(int argc, char** argv) {
   else if (*audit_verify) CmdAuditVerify(g);
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
+  else if (*agent_wait) CmdAgentWaitDrained(g, wait_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file);
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
