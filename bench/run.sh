@@ -36,6 +36,16 @@ now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 rss() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$1/stat"; }  # seconds of CPU (assumes 100 Hz ticks)
+# Waits (up to 60 s) until the given processes together use under 5% of a
+# core: background compactions left by one scenario must not be charged to the next.
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo $t; }
+settle() {
+  for _ in $(seq 1 120); do
+    local before; before=$(ticks "$@")
+    sleep 0.5
+    [ $(( $(ticks "$@") - before )) -le 2 ] && return 0
+  done
+}
 ROWS=()
 row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
 
@@ -103,9 +113,11 @@ row "backfill end to end (import + drain)" "$E2E cases/s = $(awk -v e=$E2E -v c=
 row "push+apply vs ceiling (c)" "$(awk -v e=$PUSH_RATE -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }')"
 
 # --- catch-up: one hospital with a backlog after an outage ------------------
+settle $AGG "${APID[@]}"
 kill -TERM $AGG; wait $AGG 2>/dev/null || true
 "$B/fedregctl" synth --seed 12 --cases "$CATCHUP" --sites ncch --malformed-rate 0 --out "$RUN/catchup" >/dev/null
 "$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --timeout 3600 agent import "$(ls "$RUN"/catchup/ncch.*)" >/dev/null
+settle "${APID[ncch]}"
 "$B/fedreg-aggregator" --listen "127.0.0.1:$PORT" --data-dir "$RUN/centre" --ca "$P/ca.pem" --cert "$P/aggregator.pem" \
   --key "$P/aggregator.key" --metrics-listen "127.0.0.1:$((PORT + 1))" --min-free-mb 64 2>>"$RUN/aggregator.log" &
 AGG=$!
@@ -119,6 +131,7 @@ t4=$(now)
 row "catch-up of $CATCHUP changes (one hospital)" "$(dt $t3c $t4) s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
 
 # --- freshness: a steady trickle while the centre serves queries -----------
+settle $AGG "${APID[@]}"
 FILES=$((RATE * SECONDS_T / 10))
 "$B/fedregctl" synth --seed 13 --cases $((FILES * 10)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/trickle" >/dev/null
 before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
