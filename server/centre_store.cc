@@ -639,7 +639,9 @@ void CentreStore::WriterLoop() {
   }
 }
 
-void CentreStore::DrainLocked() {
+void CentreStore::DrainLocked() { WaitQueueDrained(); }
+
+void CentreStore::WaitQueueDrained() const {
   std::unique_lock<std::mutex> lock(pending_mu_);
   written_cv_.wait(lock, [&] { return pending_.empty(); });
 }

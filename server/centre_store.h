@@ -161,6 +161,9 @@ class CentreStore {
   // the store closing, `timeout`), and returns how far both got.
   Progress WaitProgress(uint64_t written, uint64_t durable, std::chrono::milliseconds timeout) const;
 
+  // Waits until every queued batch is written (their on_written callbacks have run).
+  void WaitQueueDrained() const;
+
   // Group commit: every write up to this generation has its WAL synced.
   uint64_t DurableGeneration() const;
   // Waits until `generation` is durable, or `timeout` passes, or the store
@@ -228,7 +231,7 @@ class CentreStore {
   uint64_t queued_gen_ = 0;                 // guarded by apply_mu_
   mutable std::mutex pending_mu_;
   std::condition_variable pending_cv_;      // wakes the writer
-  std::condition_variable written_cv_;      // a queued batch was written (or all failed)
+  mutable std::condition_variable written_cv_;  // a queued batch was written (or all failed)
   std::deque<std::shared_ptr<PendingWrite>> pending_;  // guarded by pending_mu_; front = next to write
   std::string write_failure_;               // guarded by pending_mu_
   bool writer_stop_ = false;                // guarded by pending_mu_

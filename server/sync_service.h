@@ -49,6 +49,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
  public:
   SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits)
       : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits) {}
+  // Batches still queued in the store call back into this service when written.
+  ~SyncServiceImpl() override { store_.WaitQueueDrained(); }
 
   grpc::Status Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) override;
   grpc::Status Push(grpc::ServerContext* ctx,
