@@ -169,7 +169,8 @@ absl::Status Sender::Session() {
       }
       // The outbox is trimmed only up to what the centre holds as durable.
       absl::Status s;
-      if (!rejected.empty() || ack.durable_seq() > store_.acked_seq()) s = store_.Acknowledge(ack.durable_seq(), rejected);
+      if (!rejected.empty() || ack.durable_seq() > store_.acked_seq())
+        s = store_.Acknowledge(ack.durable_seq(), rejected);
       std::lock_guard<std::mutex> lock(m);
       if (!s.ok()) {
         reader_error = s;

@@ -202,7 +202,8 @@ int main(int argc, char** argv) {
     std::unique_lock<std::mutex> lock(shared.mu);
     shared.cv.wait(lock, [&] { return shared.finished == o.sites; });
     const double all_done = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("swarm: %d sites streaming at once (%d failed), %lld cases acknowledged as durable in %.1f s; holding %.0f s\n",
+    std::printf("swarm: %d sites streaming at once (%d failed), %lld cases acknowledged as durable in %.1f s; "
+                "holding %.0f s\n",
                 shared.max_streaming, shared.failed, static_cast<long long>(shared.cases_sent.load()), all_done,
                 o.hold_s);
     std::fflush(stdout);

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   }
   stop = true;
   if (querier.joinable()) querier.join();
-  std::printf("trickle: %zu imports at %.0f cases/s, %d failed, latest start %.1f ms behind schedule; %d national-view queries (%d failed)\n",
+  std::printf("trickle: %zu imports at %.0f cases/s, %d failed, latest start %.1f ms behind schedule; "
+              "%d national-view queries (%d failed)\n",
               files.size(), rate, failed, worst_late_ms, queries.load(), query_failures.load());
   return failed == 0 && query_failures == 0 ? 0 : 1;
 }

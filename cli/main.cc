@@ -218,7 +218,8 @@ void CmdAgentWaitDrained(const Globals& g, std::vector<std::string> sockets) {
     }
     if (std::chrono::steady_clock::now() > give_up)
       Die("agent " + resp.site_id() + " still has a backlog of " + std::to_string(resp.backlog()) + " after " +
-          std::to_string(g.timeout_s) + " s" + (resp.last_error().empty() ? "" : " (last error: " + resp.last_error() + ")"));
+          std::to_string(g.timeout_s) + " s" +
+          (resp.last_error().empty() ? "" : " (last error: " + resp.last_error() + ")"));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (!g.json)
@@ -399,7 +400,8 @@ int main(int argc, char** argv) {
   auto* agent_status = agent->add_subcommand("status", "backlog, acknowledged seq, quarantine, last error");
   std::vector<std::string> status_sockets;
   agent_status->add_option("SOCKET", status_sockets, "agent sockets (default: --agent-socket)");
-  auto* agent_wait = agent->add_subcommand("wait-drained", "wait until every backlog is acknowledged as durable (--timeout)");
+  auto* agent_wait =
+      agent->add_subcommand("wait-drained", "wait until every backlog is acknowledged as durable (--timeout)");
   std::vector<std::string> wait_sockets;
   agent_wait->add_option("SOCKET", wait_sockets, "agent sockets (default: --agent-socket)");
   std::string import_file;
