@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-deploy/install-deps.sh
+deploy/install-deps.sh curl  # curl reads the aggregator's /metrics
 FEDREG_BUILD_TYPE=Release deploy/build.sh >/dev/null
 RUN=$(mktemp -d /tmp/fedreg-bench.XXXXXX)
 cp -r build/bin "$RUN/bin"
