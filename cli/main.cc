@@ -6,13 +6,15 @@
 #include <grpcpp/create_channel.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <chrono>
-#include <thread>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <thread>
+#include <utility>
 
 #include "cli/table.h"
 #include "common/grpc_status.h"
@@ -169,19 +171,34 @@ void CmdStats(const Globals& g, bool verify, int top) {
   if (verify && !resp.verified()) Die("verify: " + std::to_string(resp.mismatches_size()) + " counters differ");
 }
 
-// One row per agent socket (the default socket when none is given).
-void CmdAgentStatus(const Globals& g, std::vector<std::string> sockets) {
+// The agents named by their sockets (the default socket when none is given), one stub each.
+std::vector<std::pair<std::string, std::unique_ptr<fedreg::v1::AgentAdmin::Stub>>> AgentStubs(
+    const Globals& g, std::vector<std::string> sockets) {
   if (sockets.empty()) sockets.push_back(g.agent_socket);
-  fedreg::cli::Table t({"SITE", "STREAM", "CASES", "HIGHEST SEQ", "ACKED SEQ", "BACKLOG", "QUARANTINED", "REJECTED",
-                        "LAST ERROR"});
+  std::vector<std::pair<std::string, std::unique_ptr<fedreg::v1::AgentAdmin::Stub>>> out;
   for (const auto& socket : sockets) {
     Globals one = g;
     one.agent_socket = socket;
-    auto stub = AgentStub(one);
-    grpc::ClientContext ctx;
-    WithDeadline(&ctx, g.timeout_s);
-    fedreg::v1::AgentStatusResponse resp;
-    DieOnRpc(stub->Status(&ctx, {}, &resp), "agent status (" + socket + ")");
+    out.emplace_back(socket, AgentStub(one));
+  }
+  return out;
+}
+
+fedreg::v1::AgentStatusResponse AgentStatus(const Globals& g, const std::string& socket,
+                                            fedreg::v1::AgentAdmin::Stub& stub) {
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::AgentStatusResponse resp;
+  DieOnRpc(stub.Status(&ctx, {}, &resp), "agent status (" + socket + ")");
+  return resp;
+}
+
+// One row per agent socket.
+void CmdAgentStatus(const Globals& g, const std::vector<std::string>& sockets) {
+  fedreg::cli::Table t({"SITE", "STREAM", "CASES", "HIGHEST SEQ", "ACKED SEQ", "BACKLOG", "QUARANTINED", "REJECTED",
+                        "LAST ERROR"});
+  for (auto& [socket, stub] : AgentStubs(g, sockets)) {
+    const fedreg::v1::AgentStatusResponse resp = AgentStatus(g, socket, *stub);
     if (g.json) {
       PrintJson(resp);
       continue;
@@ -197,21 +214,12 @@ void CmdAgentStatus(const Globals& g, std::vector<std::string> sockets) {
 // Waits until every agent's backlog is zero (all acknowledged as durable by
 // the centre): for maintenance windows and scripts. One process polling over
 // its own channels, so waiting costs the machine almost nothing.
-void CmdAgentWaitDrained(const Globals& g, std::vector<std::string> sockets) {
-  if (sockets.empty()) sockets.push_back(g.agent_socket);
+void CmdAgentWaitDrained(const Globals& g, const std::vector<std::string>& sockets) {
   const auto start = std::chrono::steady_clock::now();
   const auto give_up = start + std::chrono::seconds(g.timeout_s);
-  std::vector<std::unique_ptr<fedreg::v1::AgentAdmin::Stub>> stubs;
-  for (const auto& socket : sockets) {
-    Globals one = g;
-    one.agent_socket = socket;
-    stubs.push_back(AgentStub(one));
-  }
+  auto stubs = AgentStubs(g, sockets);
   for (size_t i = 0; i < stubs.size();) {
-    grpc::ClientContext ctx;
-    WithDeadline(&ctx, g.timeout_s);
-    fedreg::v1::AgentStatusResponse resp;
-    DieOnRpc(stubs[i]->Status(&ctx, {}, &resp), "agent status (" + sockets[i] + ")");
+    const fedreg::v1::AgentStatusResponse resp = AgentStatus(g, stubs[i].first, *stubs[i].second);
     if (resp.backlog() == 0) {
       ++i;
       continue;

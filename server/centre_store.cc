@@ -158,6 +158,19 @@ class OverlayBatch {
   std::shared_ptr<PendingWrite> write_;
 };
 
+// A site's state, read by `get` (from the DB, or through a build's overlay);
+// `get` returns false when the site has none.
+absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
+                                       const std::function<absl::StatusOr<bool>(std::string*)>& get) {
+  std::string v;
+  auto found = get(&v);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError("site " + site_id + " never connected");
+  v1::SiteState st;
+  if (!st.ParseFromString(v)) return absl::DataLossError("site state of " + site_id + " does not parse");
+  return st;
+}
+
 // Moves one case out of / into the persons index and the unique-person count:
 // a person counts once however many hospitals registered them (member count
 // kept under "#<person>").
@@ -291,11 +304,6 @@ void CentreStore::NoteSyncedWrite() {
   durable_cv_.notify_all();
 }
 
-uint64_t CentreStore::DurableGeneration() const {
-  std::lock_guard<std::mutex> lock(sync_mu_);
-  return durable_gen_;
-}
-
 CentreStore::Progress CentreStore::WaitProgress(uint64_t written, uint64_t durable,
                                                 std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(sync_mu_);
@@ -305,23 +313,18 @@ CentreStore::Progress CentreStore::WaitProgress(uint64_t written, uint64_t durab
   return {written_gen_, durable_gen_, write_failed_};
 }
 
-uint64_t CentreStore::WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const {
-  return WaitProgress(UINT64_MAX, generation, timeout).durable;
-}
-
 uint64_t CentreStore::WalSyncs() const {
   std::lock_guard<std::mutex> lock(sync_mu_);
   return wal_syncs_;
 }
 
 absl::StatusOr<v1::SiteState> CentreStore::GetSite(const std::string& site_id) const {
-  std::string v;
-  auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kSites], site_id, &v);
-  if (s.IsNotFound()) return absl::NotFoundError("site " + site_id + " never connected");
-  if (!s.ok()) return FromRocks(s, "read site");
-  v1::SiteState st;
-  if (!st.ParseFromString(v)) return absl::DataLossError("site state of " + site_id + " does not parse");
-  return st;
+  return ReadSite(site_id, [&](std::string* v) -> absl::StatusOr<bool> {
+    auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kSites], site_id, v);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "read site");
+    return true;
+  });
 }
 
 absl::StatusOr<std::vector<v1::SiteState>> CentreStore::ListSites() const {
@@ -341,7 +344,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
                                                              const std::string& store_id,
                                                              uint64_t agent_highest_seq, uint64_t agent_acked_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   HelloDecision d;
   auto st = GetSite(site_id);
   auto save = [&](const v1::SiteState& state) -> absl::Status {
@@ -409,7 +412,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
 
 absl::StatusOr<v1::SiteState> CentreStore::AllowRebase(const std::string& site_id) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   st->set_rebase_allowed(true);
@@ -421,7 +424,7 @@ absl::StatusOr<v1::SiteState> CentreStore::AllowRebase(const std::string& site_i
 
 void CentreStore::RecordError(const std::string& site_id, const std::string& error) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return;
   st->set_last_error(error.substr(0, 300));
@@ -446,16 +449,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   OverlayBatch wb(db_.get(), cfs_, [this](int cf, const std::string& key, std::optional<std::string>* value) {
     return PendingLookup(cf, key, value);
   });
-  absl::StatusOr<v1::SiteState> st;
-  {
-    std::string v;
-    auto found = wb.Get(kSites, site_id, &v);
-    if (!found.ok()) return found.status();
-    if (!*found) return absl::NotFoundError("site " + site_id + " never connected");
-    v1::SiteState parsed;
-    if (!parsed.ParseFromString(v)) return absl::DataLossError("site state of " + site_id + " does not parse");
-    st = std::move(parsed);
-  }
+  auto st = ReadSite(site_id, [&](std::string* v) { return wb.Get(kSites, site_id, v); });
   if (st->store_id() != store_id)
     return absl::FailedPreconditionError("store id " + store_id + " is not the one registered for " + site_id);
   if (st->snapshot_pending())
@@ -639,8 +633,6 @@ void CentreStore::WriterLoop() {
   }
 }
 
-void CentreStore::DrainLocked() { WaitQueueDrained(); }
-
 void CentreStore::WaitQueueDrained() const {
   std::unique_lock<std::mutex> lock(pending_mu_);
   written_cv_.wait(lock, [&] { return pending_.empty(); });
@@ -692,7 +684,7 @@ absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::s
                                         const std::vector<v1::Case>& cases,
                                         std::vector<v1::Rejection>* rejections) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   if (!st->snapshot_pending() || st->store_id() != store_id)
@@ -725,7 +717,7 @@ absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::s
 absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& site_id, const std::string& store_id,
                                                             uint64_t as_of_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return st.status();
   if (!st->snapshot_pending() || st->store_id() != store_id)
@@ -844,7 +836,7 @@ absl::Status CentreStore::CaseVersions(const std::string& site_id, std::vector<v
 
 void CentreStore::RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return;
   *st->mutable_last_reconcile() = report;
@@ -887,7 +879,7 @@ void CentreStore::CommitAuditLocked(const v1::AuditEntry& entry) {
 
 absl::Status CentreStore::Audit(const AuditEvent& event) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  DrainLocked();
+  WaitQueueDrained();
   v1::AuditEntry e = PrepareAuditLocked(event);
   std::string buf;
   e.SerializeToString(&buf);

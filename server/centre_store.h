@@ -62,8 +62,8 @@ struct CentreStoreOptions {
 struct ApplyResult {
   uint64_t applied_seq = 0;
   std::vector<v1::Rejection> rejections;
-  // The write's place in the group-commit order: the batch is durable once
-  // DurableGeneration() reaches it.
+  // The write's place in the commit order: the batch is applied, then
+  // durable, once WaitProgress reports this generation written, then durable.
   uint64_t generation = 0;
 };
 
@@ -161,14 +161,10 @@ class CentreStore {
   // the store closing, `timeout`), and returns how far both got.
   Progress WaitProgress(uint64_t written, uint64_t durable, std::chrono::milliseconds timeout) const;
 
-  // Waits until every queued batch is written (their on_written callbacks have run).
+  // Waits until every queued batch is written (their on_written callbacks
+  // have run). Writers other than QueueBatch call it first, under apply_mu_.
   void WaitQueueDrained() const;
 
-  // Group commit: every write up to this generation has its WAL synced.
-  uint64_t DurableGeneration() const;
-  // Waits until `generation` is durable, or `timeout` passes, or the store
-  // closes; returns the durable generation then.
-  uint64_t WaitDurable(uint64_t generation, std::chrono::milliseconds timeout) const;
   // WAL syncs made by the group-commit thread (for /metrics and tests).
   uint64_t WalSyncs() const;
 
@@ -208,8 +204,6 @@ class CentreStore {
   void WriterLoop();
   // After the writer wrote `generation`: wakes waiters and the syncer.
   void NoteWritten(uint64_t generation);
-  // For writers other than QueueBatch (apply_mu_ held): waits until every queued batch is written.
-  void DrainLocked();
   // The newest queued, unwritten value of a key: true when a queued batch
   // puts (or deletes: *value = nullopt) it.
   bool PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const;

@@ -72,7 +72,7 @@ TEST_F(CentreStoreTest, GroupCommitMakesEveryAppliedBatchDurableAndAReplayWaitsF
   EXPECT_LT(r1->generation, r2->generation) << "each applied write takes the next place in the commit order";
   // Visible at once, before any sync is awaited.
   EXPECT_EQ(View("cases", ""), 2);
-  EXPECT_GE(store_->WaitDurable(r2->generation, std::chrono::seconds(10)), r2->generation);
+  EXPECT_GE(store_->WaitProgress(UINT64_MAX, r2->generation, std::chrono::seconds(10)).durable, r2->generation);
   EXPECT_GT(store_->WalSyncs(), syncs_before);
   // A replay carries the newest generation: its ack as durable waits for
   // whatever was written before it.
