@@ -160,8 +160,9 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path) {
 absl::StatusOr<std::optional<v1::ReidEntry>> Importer::LoadReid(const std::string& rkey) {
   auto sealed = store_.GetReid(rkey);
   if (!sealed.ok()) return sealed.status();
-  if (!sealed->has_value()) return std::optional<v1::ReidEntry>();
-  auto plain = crypto::AesGcmOpen(keys_.reid_key, **sealed, rkey);
+  const std::optional<std::string>& found = *sealed;
+  if (!found.has_value()) return std::optional<v1::ReidEntry>();
+  auto plain = crypto::AesGcmOpen(keys_.reid_key, *found, rkey);
   v1::ReidEntry entry;
   if (!plain.ok() || !entry.ParseFromString(*plain))
     return absl::DataLossError("reid entry cannot be decrypted: wrong reid key for this store?");
@@ -173,11 +174,13 @@ absl::StatusOr<Importer::Withdrawal> Importer::Withdraw(const std::string& recor
   std::string rkey = ReidKey(keys_.reid_key, record_number);
   auto entry = LoadReid(rkey);
   if (!entry.ok()) return entry.status();
-  if (!entry->has_value()) return absl::NotFoundError("no case with this record number at this site");
-  v1::ReidEntry e = **entry;
+  const std::optional<v1::ReidEntry>& found = *entry;
+  if (!found.has_value()) return absl::NotFoundError("no case with this record number at this site");
+  v1::ReidEntry e = *found;
   if (e.withdrawn()) return absl::FailedPreconditionError("case " + e.case_id() + " is already withdrawn");
-  auto current = store_.GetCase(e.case_id());
-  if (!current.ok()) return current.status();
+  auto stored = store_.GetCase(e.case_id());
+  if (!stored.ok()) return stored.status();
+  const std::optional<v1::Case>& current = *stored;
   e.set_withdrawn(true);
   e.set_withdraw_reason(reason);
   std::string plain;
@@ -187,11 +190,11 @@ absl::StatusOr<Importer::Withdrawal> Importer::Withdraw(const std::string& recor
   Change ch;
   ch.kind = v1::CHANGE_KIND_TOMBSTONE;
   ch.case_id = e.case_id();
-  ch.record_version = current->has_value() ? (*current)->record_version() : 0;
+  ch.record_version = current.has_value() ? current->record_version() : 0;
   ch.reason = reason;
   ch.reid_key = rkey;
   ch.reid_value = *sealed;
-  ch.case_present = current->has_value();
+  ch.case_present = current.has_value();
   if (auto s = store_.Commit({ch}, {}); !s.ok()) return s;
   spdlog::info("withdrew case {} ({})", e.case_id(), reason);
   return Withdrawal{e.case_id(), store_.highest_seq()};

@@ -369,6 +369,7 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
     v1::CaseVersionsRequest req;
     req.set_site_id(options_.site_id);
+    req.set_store_id(store_.store_id());
     auto reader = stub->CaseVersions(&ctx, req);
     v1::CaseVersionList page;
     while (reader->Read(&page)) {
@@ -422,6 +423,7 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
   }
   v1::ReconcileReport report;
   report.set_site_id(options_.site_id);
+  report.set_store_id(store_.store_id());
   report.set_as_of_seq(res.as_of_seq);
   report.set_agent_cases(res.cases);
   report.set_agent_digest(res.digest);

@@ -9,18 +9,6 @@
 
 namespace fedreg {
 
-bool IsValidUtf8(std::string_view text) {
-  int32_t i = 0;
-  const int32_t n = static_cast<int32_t>(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 absl::StatusOr<std::string> NormalizeName(std::string_view text) {
   if (!IsValidUtf8(text)) return absl::InvalidArgumentError("not valid UTF-8");
   UErrorCode err = U_ZERO_ERROR;

@@ -9,13 +9,11 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/utf8.h"  // IsValidUtf8
 
 namespace fedreg {
 
 // INVALID_ARGUMENT when `text` is not valid UTF-8.
 absl::StatusOr<std::string> NormalizeName(std::string_view text);
-
-// True when `text` is well-formed UTF-8.
-bool IsValidUtf8(std::string_view text);
 
 }  // namespace fedreg

@@ -8,12 +8,6 @@
 #include "server/views.h"
 
 namespace fedreg::server {
-namespace {
-
-
-
-}  // namespace
-
 bool AdminRoleAllowed(const std::string& rpc, Role role) {
   // The one authorization table of the Admin API (shown in docs/security.md).
   static const std::map<std::string, std::vector<Role>> kTable = {
@@ -39,7 +33,7 @@ grpc::Status AdminServiceImpl::Done(const std::string& who, const char* rpc, con
 
 grpc::Status AdminServiceImpl::Authorize(const grpc::ServerContext& ctx, const char* rpc, const std::string& target,
                                          std::string* who, Role* role) {
-  auto id = PeerFromContext(ctx, trust_domain_);
+  auto id = caller_ ? caller_(ctx) : PeerFromContext(ctx, trust_domain_);
   if (!id.ok()) return Done("unauthenticated", rpc, target, ToGrpc(id.status()));
   *who = std::string(RoleName(id->role)) + "/" + id->name;
   *role = id->role;

@@ -12,8 +12,12 @@ namespace fedreg::server {
 
 class AdminServiceImpl final : public v1::Admin::Service {
  public:
-  AdminServiceImpl(CentreStore& store, SyncServiceImpl& sync, std::string trust_domain, int suppression_k = 10)
-      : store_(store), sync_(sync), trust_domain_(std::move(trust_domain)), k_(suppression_k) {}
+  // `caller` defaults to the certificate's SPIFFE id in `trust_domain`
+  // (tests and the protocol fuzzer inject their own).
+  AdminServiceImpl(CentreStore& store, SyncServiceImpl& sync, std::string trust_domain, int suppression_k = 10,
+                   CallerFn caller = nullptr)
+      : store_(store), sync_(sync), trust_domain_(std::move(trust_domain)), k_(suppression_k),
+        caller_(std::move(caller)) {}
 
   grpc::Status ListSites(grpc::ServerContext* ctx, const v1::ListSitesRequest* req,
                          v1::ListSitesResponse* resp) override;
@@ -41,6 +45,7 @@ class AdminServiceImpl final : public v1::Admin::Service {
   SyncServiceImpl& sync_;
   const std::string trust_domain_;
   const int k_;
+  const CallerFn caller_;
 };
 
 // Small-cell suppression for sponsors: cells below k are hidden, and within

@@ -23,6 +23,7 @@
 #include "common/digest.h"
 #include "common/disk_space.h"
 #include "common/rocks_util.h"
+#include "common/utf8.h"
 #include "common/validate.h"
 #include "server/views.h"
 
@@ -165,7 +166,7 @@ absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
   std::string v;
   auto found = get(&v);
   if (!found.ok()) return found.status();
-  if (!*found) return absl::NotFoundError("site " + site_id + " never connected");
+  if (!*found) return absl::NotFoundError("site " + Utf8Prefix(site_id, 40) + " never connected");
   v1::SiteState st;
   if (!st.ParseFromString(v)) return absl::DataLossError("site state of " + site_id + " does not parse");
   return st;
@@ -427,7 +428,7 @@ void CentreStore::RecordError(const std::string& site_id, const std::string& err
   WaitQueueDrained();
   auto st = GetSite(site_id);
   if (!st.ok()) return;
-  st->set_last_error(error.substr(0, 300));
+  st->set_last_error(Utf8Prefix(error, 300));
   std::string v;
   st->SerializeToString(&v);
   db_->Put(rocksdb::WriteOptions(), cfs_[kSites], site_id, v).PermitUncheckedError();
@@ -438,6 +439,13 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   if (batch.events_size() == 0 || batch.last_seq() < batch.first_seq() ||
       batch.last_seq() - batch.first_seq() + 1 != static_cast<uint64_t>(batch.events_size()))
     return absl::InvalidArgumentError("batch seq range does not match its events");
+  for (int i = 0; i < batch.events_size(); ++i) {
+    const uint64_t want = batch.first_seq() + static_cast<uint64_t>(i);
+    if (batch.events(i).seq() != want)
+      return absl::InvalidArgumentError("batch event " + std::to_string(i) + " has seq " +
+                                        std::to_string(batch.events(i).seq()) + ", expected " + std::to_string(want) +
+                                        ": events must be dense and in order");
+  }
   std::lock_guard<std::mutex> lock(apply_mu_);
   if (auto s = CheckFreeSpace(path_, min_free_bytes_, "applying a batch"); !s.ok()) return s;
   {
@@ -450,6 +458,11 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
     return PendingLookup(cf, key, value);
   });
   auto st = ReadSite(site_id, [&](std::string* v) { return wb.Get(kSites, site_id, v); });
+  if (!st.ok()) {
+    if (absl::IsNotFound(st.status()))
+      return absl::FailedPreconditionError("site " + site_id + " has never said Hello to this centre: call Hello first");
+    return st.status();
+  }
   if (st->store_id() != store_id)
     return absl::FailedPreconditionError("store id " + store_id + " is not the one registered for " + site_id);
   if (st->snapshot_pending())
@@ -487,7 +500,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
     v1::Rejection& r = result.rejections.emplace_back();
     r.set_seq(ev.seq());
     r.set_case_id(ev.case_id());
-    r.set_reason(reason);
+    r.set_reason(Utf8Prefix(reason, 1000));
     ++rejected;
   };
 
@@ -510,11 +523,11 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
     if (ev.kind() == v1::CHANGE_KIND_UPSERT) {
       const v1::Case& c = ev.case_();
       if (c.site_id() != site_id) {
-        reject(ev, "payload names site '" + c.site_id().substr(0, 32) + "', not the certificate's " + site_id);
+        reject(ev, "payload names site '" + Utf8Prefix(c.site_id(), 40) + "', not the certificate's " + site_id);
         continue;
       }
       if (c.case_id() != case_id) {
-        reject(ev, "event case id " + case_id + " differs from the case's own '" + c.case_id().substr(0, 48) + "'");
+        reject(ev, "event case id " + case_id + " differs from the case's own '" + Utf8Prefix(c.case_id(), 48) + "'");
         continue;
       }
       auto errs = ValidateCase(c);
@@ -542,7 +555,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         v1::Tombstone t;
         t.set_case_id(case_id);
         t.set_record_version(ev.record_version());
-        t.set_reason(ev.reason().substr(0, 64));
+        t.set_reason(Utf8Prefix(ev.reason(), 64));
         t.set_at_unix(std::time(nullptr));
         t.SerializeToString(&buf);
         wb.Put(kCases, TombKey(site_id, case_id), buf);
@@ -834,16 +847,16 @@ absl::Status CentreStore::CaseVersions(const std::string& site_id, std::vector<v
   return status;
 }
 
-void CentreStore::RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report) {
+absl::Status CentreStore::RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   WaitQueueDrained();
   auto st = GetSite(site_id);
-  if (!st.ok()) return;
+  if (!st.ok()) return st.status();
   *st->mutable_last_reconcile() = report;
   st->set_last_reconcile_unix(std::time(nullptr));
   std::string v;
   st->SerializeToString(&v);
-  db_->Put(SyncWrite(), cfs_[kSites], site_id, v).PermitUncheckedError();
+  return FromRocks(db_->Put(SyncWrite(), cfs_[kSites], site_id, v), "record reconciliation report");
 }
 
 namespace {
@@ -862,11 +875,11 @@ v1::AuditEntry CentreStore::PrepareAuditLocked(const AuditEvent& event) {
   e.set_at_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count());
-  e.set_who(event.who.substr(0, 128));
-  e.set_action(event.action.substr(0, 64));
-  e.set_target(event.target.substr(0, 128));
-  e.set_outcome(event.outcome.substr(0, 32));
-  e.set_detail(event.detail.substr(0, 512));
+  e.set_who(Utf8Prefix(event.who, 128));
+  e.set_action(Utf8Prefix(event.action, 64));
+  e.set_target(Utf8Prefix(event.target, 128));
+  e.set_outcome(Utf8Prefix(event.outcome, 32));
+  e.set_detail(Utf8Prefix(event.detail, 512));
   e.set_prev_hash(audit_head_);
   e.set_hash(AuditHash(e));
   return e;

@@ -132,7 +132,8 @@ class CentreStore {
   // (case id, version) of the site's cases, and of its tombstones.
   absl::Status CaseVersions(const std::string& site_id, std::vector<v1::CaseVersion>* cases,
                             std::vector<v1::CaseVersion>* tombstones, uint64_t* applied_seq) const;
-  void RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report);
+  // Keeps the site's latest reconciliation report. NOT_FOUND for an unknown site.
+  absl::Status RecordReconcileReport(const std::string& site_id, const v1::ReconcileReport& report);
 
   // Records the last error seen for a site (best effort, for `fedregctl sites`).
   void RecordError(const std::string& site_id, const std::string& error);

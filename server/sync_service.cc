@@ -6,13 +6,9 @@
 
 #include "common/grpc_status.h"
 #include "common/tls.h"
+#include "common/utf8.h"
 
 namespace fedreg::server {
-namespace {
-
-
-}  // namespace
-
 void SyncMetrics::ObserveApply(double ms) {
   int i = 0;
   while (i < kBuckets && ms > kBucketMs[i]) ++i;
@@ -27,43 +23,73 @@ void SyncMetrics::ObserveFreshness(double ms) {
   fresh_us_sum += static_cast<int64_t>(ms * 1000);
 }
 
+SyncServiceImpl::SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits, CallerFn caller)
+    : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits), caller_(std::move(caller)) {}
+
 grpc::Status SyncServiceImpl::Refuse(const std::string& who, const char* rpc, const std::string& target,
                                      grpc::Status status) {
   ++metrics_.refused_calls;
-  store_.Audit({who, std::string("sync.") + rpc, target, std::string(StatusCodeName(status.error_code())),
-                status.error_message()})
+  store_.Audit({who, std::string("sync.") + rpc, Utf8Prefix(target, 64),
+                std::string(StatusCodeName(status.error_code())), status.error_message()})
       .IgnoreError();
   return status;
 }
 
 grpc::Status SyncServiceImpl::Authenticate(const grpc::ServerContext& ctx, const std::string& claimed,
                                            const char* rpc, std::string* site) {
-  auto id = PeerFromContext(ctx, trust_domain_);
-  if (!id.ok()) return Refuse("unauthenticated", rpc, claimed.substr(0, 32), ToGrpc(id.status()));
+  auto id = caller_ ? caller_(ctx) : PeerFromContext(ctx, trust_domain_);
+  const std::string shown = Utf8Prefix(claimed, 40);
+  if (!id.ok()) return Refuse("unauthenticated", rpc, shown, ToGrpc(id.status()));
   const std::string who = std::string(RoleName(id->role)) + "/" + id->name;
   if (id->role != Role::kSite) {
-    return Refuse(who, rpc, claimed.substr(0, 32),
+    return Refuse(who, rpc, shown,
                   grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                                "only site certificates may sync; caller is " + std::string(RoleName(id->role))));
   }
   if (!claimed.empty() && claimed != id->name) {
-    spdlog::warn("refused: certificate of site {} sent a payload naming site {}", id->name, claimed.substr(0, 32));
-    return Refuse(who, rpc, claimed.substr(0, 32),
-                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "payload names site '" + claimed.substr(0, 32) +
-                                                                        "' but the certificate is site " + id->name));
+    spdlog::warn("refused: certificate of site {} sent a payload naming site {}", id->name, shown);
+    return Refuse(who, rpc, shown,
+                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                               "payload names site '" + shown + "' but the certificate is site " + id->name));
   }
   *site = id->name;
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& store_id, grpc::ServerContext* ctx) {
+absl::StatusOr<SiteFacts> SyncServiceImpl::Facts(const std::string& site) const {
+  SiteFacts f;
+  auto st = store_.GetSite(site);
+  if (st.ok()) f.stored = *std::move(st);
+  else if (!absl::IsNotFound(st.status())) return st.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = sessions_.find(site); it != sessions_.end()) f.session_store = it->second;
+  if (auto it = streaming_.find(site); it != streaming_.end()) {
+    f.open_call_store = it->second.store_id;
+    f.open_call_is_snapshot = it->second.snapshot;
+  }
+  return f;
+}
+
+grpc::Status SyncServiceImpl::Admit(SyncRpc rpc, const std::string& site, const std::string& store_id) {
+  const std::string name(SyncRpcName(rpc));
+  auto facts = Facts(site);
+  absl::Status s = facts.ok() ? AdmitSiteCall(rpc, site, store_id, *facts) : facts.status();
+  if (s.ok()) return grpc::Status::OK;
+  if (facts.ok())
+    spdlog::warn("{} from site {} refused in state '{}': {}", name, site, SitePhaseName(PhaseOf(*facts)),
+                 std::string(s.message()));
+  return Refuse("site/" + site, name.c_str(), site, ToGrpc(s));
+}
+
+grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& store_id, bool snapshot,
+                                    grpc::ServerContext* ctx) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = streaming_.find(site);
   if (it != streaming_.end()) {
     if (it->second.store_id != store_id)
       return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
                           "site " + site + " already has a stream open from store " + it->second.store_id);
-    spdlog::warn("site {} reconnected while its previous stream looked alive: replacing it", site);
+    spdlog::warn("site {} reconnected while its previous call looked alive: replacing it", site);
     it->second.ctx->TryCancel();
     if (!released_.wait_for(lock, std::chrono::seconds(5), [&] { return streaming_.count(site) == 0; }))
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "previous stream of site " + site + " is still closing");
@@ -71,7 +97,7 @@ grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& 
   if (streaming_.size() >= limits_.max_streams)
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "the centre serves " + std::to_string(limits_.max_streams) + " streams at most; retry later");
-  streaming_[site] = ActiveStream{store_id, ctx};
+  streaming_[site] = ActiveStream{store_id, ctx, snapshot};
   return grpc::Status::OK;
 }
 
@@ -89,16 +115,24 @@ void SyncServiceImpl::Release(const std::string& site, grpc::ServerContext* ctx)
   released_.notify_all();
 }
 
-grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerReader<v1::SnapshotChunk>* reader,
-                                       v1::SnapshotAck* ack) {
+grpc::Status SyncServiceImpl::HandleSnapshot(grpc::ServerContext* ctx, SnapshotReader* reader,
+                                             v1::SnapshotAck* ack) {
   std::string site;
   if (auto s = Authenticate(*ctx, "", "Snapshot", &site); !s.ok()) return s;
+  const std::string who = "site/" + site;
+  auto refuse = [&](grpc::StatusCode code, const std::string& message) {
+    return Refuse(who, "Snapshot", site, grpc::Status(code, message));
+  };
   v1::SnapshotChunk chunk;
-  if (!reader->Read(&chunk)) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty snapshot");
+  if (!reader->Read(&chunk))
+    return refuse(grpc::StatusCode::INVALID_ARGUMENT, "empty snapshot: send chunks from begin to end");
   if (chunk.site_id() != site)
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "snapshot names another site than the certificate");
-  if (!chunk.begin()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "snapshot must start with begin");
-  if (auto s = Claim(site, chunk.store_id(), ctx); !s.ok()) return s;
+    return refuse(grpc::StatusCode::PERMISSION_DENIED, "snapshot names site '" + Utf8Prefix(chunk.site_id(), 40) +
+                                                           "' but the certificate is site " + site);
+  if (auto s = Admit(SyncRpc::kSnapshot, site, chunk.store_id()); !s.ok()) return s;
+  if (!chunk.begin())
+    return refuse(grpc::StatusCode::INVALID_ARGUMENT, "a snapshot's first chunk must carry begin; nothing was staged");
+  if (auto s = Claim(site, chunk.store_id(), /*snapshot=*/true, ctx); !s.ok()) return Refuse(who, "Snapshot", site, s);
   StreamSlot slot(this, site, ctx);
   const std::string store_id = chunk.store_id();
   const uint64_t as_of = chunk.as_of_seq();
@@ -106,31 +140,38 @@ grpc::Status SyncServiceImpl::Snapshot(grpc::ServerContext* ctx, grpc::ServerRea
   bool first = true;
   do {
     if (chunk.site_id() != site || chunk.store_id() != store_id || chunk.as_of_seq() != as_of)
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "snapshot chunks disagree on site, store or seq");
+      return refuse(grpc::StatusCode::INVALID_ARGUMENT,
+                    "snapshot chunks disagree on site, store or seq; nothing was replaced");
+    if (!first && chunk.begin())
+      return refuse(grpc::StatusCode::INVALID_ARGUMENT,
+                    "begin in the middle of a snapshot; start a new Snapshot call instead. Nothing was replaced");
     std::vector<v1::Case> cases(chunk.cases().begin(), chunk.cases().end());
     std::vector<v1::Rejection> rejections;
-    if (auto s = store_.StageSnapshot(site, store_id, first, cases, &rejections); !s.ok()) return ToGrpc(s);
+    if (auto s = store_.StageSnapshot(site, store_id, first, cases, &rejections); !s.ok())
+      return Refuse(who, "Snapshot", site, ToGrpc(s));
     rejected += static_cast<int64_t>(rejections.size());
     first = false;
     if (chunk.end()) {
       auto done = store_.FinishSnapshot(site, store_id, as_of);
-      if (!done.ok()) return ToGrpc(done.status());
+      if (!done.ok()) return Refuse(who, "Snapshot", site, ToGrpc(done.status()));
       *ack = *done;
       spdlog::info("snapshot of {} (store {}) swapped in: {} cases as of seq {}, {} removed, {} rejected", site,
                    store_id, done->cases(), as_of, done->removed(), rejected);
       return grpc::Status::OK;
     }
   } while (reader->Read(&chunk));
-  return grpc::Status(grpc::StatusCode::ABORTED, "snapshot ended without its end marker; nothing was replaced");
+  return refuse(grpc::StatusCode::ABORTED, "snapshot ended without its end marker; nothing was replaced");
 }
 
-grpc::Status SyncServiceImpl::CaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
-                                           grpc::ServerWriter<v1::CaseVersionList>* writer) {
+grpc::Status SyncServiceImpl::HandleCaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
+                                                 VersionWriter* writer) {
   std::string site;
   if (auto s = Authenticate(*ctx, req->site_id(), "CaseVersions", &site); !s.ok()) return s;
+  if (auto s = Admit(SyncRpc::kCaseVersions, site, req->store_id()); !s.ok()) return s;
   std::vector<v1::CaseVersion> cases, tombstones;
   uint64_t applied = 0;
-  if (auto s = store_.CaseVersions(site, &cases, &tombstones, &applied); !s.ok()) return ToGrpc(s);
+  if (auto s = store_.CaseVersions(site, &cases, &tombstones, &applied); !s.ok())
+    return Refuse("site/" + site, "CaseVersions", site, ToGrpc(s));
   auto send = [&](const std::vector<v1::CaseVersion>& list, bool tomb) {
     for (size_t i = 0; i < list.size() || (i == 0 && !tomb); i += 5000) {
       v1::CaseVersionList page;
@@ -151,10 +192,17 @@ grpc::Status SyncServiceImpl::ReportReconcile(grpc::ServerContext* ctx, const v1
                                               v1::ReconcileReportAck*) {
   std::string site;
   if (auto s = Authenticate(*ctx, req->site_id(), "ReportReconcile", &site); !s.ok()) return s;
-  store_.RecordReconcileReport(site, *req);
-  if (req->differing() > 0)
+  if (auto s = Admit(SyncRpc::kReportReconcile, site, req->store_id()); !s.ok()) return s;
+  v1::ReconcileReport report = *req;
+  // The report is kept in the site's state: what it lists is bounded here,
+  // whatever the peer sent (the agent sends the first 100).
+  while (report.differing_case_ids_size() > 100) report.mutable_differing_case_ids()->RemoveLast();
+  for (auto& id : *report.mutable_differing_case_ids()) id = Utf8Prefix(id, 64);
+  if (auto s = store_.RecordReconcileReport(site, report); !s.ok())
+    return Refuse("site/" + site, "ReportReconcile", site, ToGrpc(s));
+  if (report.differing() > 0)
     spdlog::warn("reconciliation of {} at seq {}: {} cases differed ({} re-sent, {} tombstoned)", site,
-                 req->as_of_seq(), req->differing(), req->resent(), req->tombstoned());
+                 report.as_of_seq(), report.differing(), report.resent(), report.tombstoned());
   return grpc::Status::OK;
 }
 
@@ -165,56 +213,59 @@ void SyncServiceImpl::CancelStreams() {
 
 bool SyncServiceImpl::IsStreaming(const std::string& site_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return streaming_.count(site_id) > 0;
+  auto it = streaming_.find(site_id);
+  return it != streaming_.end() && !it->second.snapshot;
 }
 
 grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req,
                                     v1::HelloResponse* resp) {
   std::string site;
   if (auto s = Authenticate(*ctx, req->site_id(), "Hello", &site); !s.ok()) return s;
-  if (req->store_id().size() != 32)
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "store_id must be 32 hex characters");
-  std::string other_store;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = streaming_.find(site);
-    if (it != streaming_.end() && it->second.store_id != req->store_id()) other_store = it->second.store_id;
-  }
-  if (!other_store.empty()) {
-    spdlog::warn("Hello from a second agent for site {} (store {}) refused: store {} is streaming", site,
-                 req->store_id(), other_store);
-    return Refuse("site/" + site, "Hello", site,
-                  grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "site " + site +
-                                                                     " already has a stream open from another agent "
-                                                                     "(store " + other_store + ")"));
-  }
+  if (auto s = Admit(SyncRpc::kHello, site, req->store_id()); !s.ok()) return s;
   auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq());
   if (!d.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sessions_.erase(site);  // a refused store may not push on an earlier session's Hello
+    }
     spdlog::warn("Hello from {} refused: {}", site, std::string(d.status().message()));
     return Refuse("site/" + site, "Hello", site, ToGrpc(d.status()));
   }
-  const v1::SiteState* st = &d->state;
-  resp->set_applied_seq(st->applied_seq());
-  resp->set_store_id(st->store_id());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_[site] = req->store_id();
+  }
+  const v1::SiteState& st = d->state;
+  resp->set_applied_seq(st.applied_seq());
+  resp->set_store_id(st.store_id());
   resp->set_snapshot_required(d->snapshot_required);
   if (d->snapshot_required)
     spdlog::warn("site {} (store {}) must send a snapshot: centre applied {}, agent highest {}, acked {}", site,
-                 req->store_id(), st->applied_seq(), req->highest_seq(), req->acked_seq());
+                 req->store_id(), st.applied_seq(), req->highest_seq(), req->acked_seq());
   resp->set_max_batch_bytes(limits_.max_batch_bytes);
   resp->set_max_batch_events(limits_.max_batch_events);
   resp->set_window(limits_.window);
   spdlog::info("Hello from {}: store {}, agent highest {}, centre applied {}", site, req->store_id(),
-               req->highest_seq(), st->applied_seq());
+               req->highest_seq(), st.applied_seq());
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
-                                   grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) {
+grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* stream) {
   std::string site;
   if (auto s = Authenticate(*ctx, "", "Push", &site); !s.ok()) return s;
+  const std::string who = "site/" + site;
   v1::PushRequest req;
   if (!stream->Read(&req)) return grpc::Status::OK;
-  if (auto s = Claim(site, req.store_id(), ctx); !s.ok()) return Refuse("site/" + site, "Push", site, s);
+  if (req.site_id() != site) {
+    spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site, Utf8Prefix(req.site_id(), 40));
+    return Refuse(who, "Push", req.site_id(),
+                  grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "batch names site '" +
+                                                                        Utf8Prefix(req.site_id(), 40) +
+                                                                        "' but the certificate is site " + site));
+  }
+  if (auto s = Admit(SyncRpc::kPush, site, req.store_id()); !s.ok()) return s;
+  const std::string store_id = req.store_id();
+  if (auto s = Claim(site, store_id, /*snapshot=*/false, ctx); !s.ok()) return Refuse(who, "Push", site, s);
   StreamSlot slot(this, site, ctx);
   TokenBucket& bucket = BucketFor(site);
   // This thread builds and queues each batch; the acker's thread acknowledges
@@ -224,15 +275,25 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
   do {
     if (req.site_id() != site) {
       store_.RecordError(site, "payload named another site");
-      spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site, req.site_id().substr(0, 32));
-      return Refuse("site/" + site, "Push", req.site_id().substr(0, 32),
+      spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site,
+                   Utf8Prefix(req.site_id(), 40));
+      return Refuse(who, "Push", req.site_id(),
                     grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "batch names site '" +
-                                                                          req.site_id().substr(0, 32) +
+                                                                          Utf8Prefix(req.site_id(), 40) +
                                                                           "' but the certificate is site " + site));
     }
+    if (req.store_id() != store_id)
+      return Refuse(who, "Push", site,
+                    grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                 "a Push stream carries one store's batches: this stream is store " + store_id +
+                                     ", the batch names '" + Utf8Prefix(req.store_id(), 40) + "'"));
+    if (!req.has_batch() || req.batch().events_size() == 0)
+      return Refuse(who, "Push", site,
+                    grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "a Push message must carry a batch of at least one event"));
     if (static_cast<uint32_t>(req.batch().events_size()) > limits_.max_batch_events ||
         req.ByteSizeLong() > limits_.max_batch_bytes)
-      return Refuse("site/" + site, "Push", site,
+      return Refuse(who, "Push", site,
                     grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello"));
     // Over its rate, a site is slowed down, not refused.
     if (auto wait = bucket.Take(req.batch().events_size()); wait.count() > 0) std::this_thread::sleep_for(wait);
@@ -266,8 +327,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-SyncServiceImpl::DurableAcker::DurableAcker(CentreStore& store,
-                                            grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream)
+SyncServiceImpl::DurableAcker::DurableAcker(CentreStore& store, PushStream* stream)
     : store_(store), stream_(stream), thread_([this] { Run(); }) {}
 
 SyncServiceImpl::DurableAcker::~DurableAcker() {

@@ -1,12 +1,14 @@
 // The Sync service (sync.proto): authenticates each hospital by its
-// certificate, and applies its batches through the CentreStore.
+// certificate, admits each call in the site's protocol state
+// (docs/protocol.md) and applies its batches through the CentreStore.
 // Threading: gRPC's sync server runs each call on a pool thread; one Push
-// stream per site is allowed at a time (guarded by mu_).
+// stream or Snapshot per site is allowed at a time (guarded by mu_).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,9 +16,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/peer_identity.h"
 #include "common/rate_limiter.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 #include "server/centre_store.h"
+#include "server/site_protocol.h"
 
 namespace fedreg::server {
 
@@ -45,22 +49,47 @@ struct SyncLimits {
   double site_events_per_s = 100000;   // Default: each site applies at most this many events/s (slowed, not refused)
 };
 
+// Who is calling, from the call's verified certificate. Injected so that the
+// protocol fuzzer and unit tests can drive the service without a network.
+using CallerFn = std::function<absl::StatusOr<PeerIdentity>(const grpc::ServerContext&)>;
+
+// Every entry point: authenticate (certificate -> site), admit the call in
+// the site's protocol state (server/site_protocol.h, docs/protocol.md), then
+// act. Every refusal is audited and answered with a status and a message
+// that says what to do; nothing a peer sends reaches an assert.
 class SyncServiceImpl final : public v1::Sync::Service {
  public:
-  SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits)
-      : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits) {}
+  using PushStream = grpc::ServerReaderWriterInterface<v1::PushAck, v1::PushRequest>;
+  using SnapshotReader = grpc::ServerReaderInterface<v1::SnapshotChunk>;
+  using VersionWriter = grpc::ServerWriterInterface<v1::CaseVersionList>;
+
+  // `caller` defaults to the certificate's SPIFFE id in `trust_domain`.
+  SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits, CallerFn caller = nullptr);
   // Batches still queued in the store call back into this service when written.
   ~SyncServiceImpl() override { store_.WaitQueueDrained(); }
 
   grpc::Status Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) override;
   grpc::Status Push(grpc::ServerContext* ctx,
-                    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) override;
+                    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream) override {
+    return HandlePush(ctx, stream);
+  }
   grpc::Status Snapshot(grpc::ServerContext* ctx, grpc::ServerReader<v1::SnapshotChunk>* reader,
-                        v1::SnapshotAck* ack) override;
+                        v1::SnapshotAck* ack) override {
+    return HandleSnapshot(ctx, reader, ack);
+  }
   grpc::Status CaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
-                            grpc::ServerWriter<v1::CaseVersionList>* writer) override;
+                            grpc::ServerWriter<v1::CaseVersionList>* writer) override {
+    return HandleCaseVersions(ctx, req, writer);
+  }
   grpc::Status ReportReconcile(grpc::ServerContext* ctx, const v1::ReconcileReport* req,
                                v1::ReconcileReportAck* ack) override;
+
+  // The streaming handlers over gRPC's stream interfaces (tests and the
+  // protocol fuzzer pass their own streams).
+  grpc::Status HandlePush(grpc::ServerContext* ctx, PushStream* stream);
+  grpc::Status HandleSnapshot(grpc::ServerContext* ctx, SnapshotReader* reader, v1::SnapshotAck* ack);
+  grpc::Status HandleCaseVersions(grpc::ServerContext* ctx, const v1::CaseVersionsRequest* req,
+                                  VersionWriter* writer);
 
   // For SIGTERM: ends every open stream after the batch it is applying (the
   // agents resume from their last acknowledged seq elsewhere or later).
@@ -77,12 +106,17 @@ class SyncServiceImpl final : public v1::Sync::Service {
                             std::string* site);
   // Records a refused call in the audit log and returns `status`.
   grpc::Status Refuse(const std::string& who, const char* rpc, const std::string& target, grpc::Status status);
+  // What the centre knows of the site now (stored state, session, open call).
+  absl::StatusOr<SiteFacts> Facts(const std::string& site) const;
+  // The one admission check of every entry point (site_protocol.h); a
+  // refusal is audited and returned.
+  grpc::Status Admit(SyncRpc rpc, const std::string& site, const std::string& store_id);
 
-  // Claims the site's single stream slot for `store_id`. A stream of the same
-  // store is the same agent reconnecting over a connection the centre has not
-  // yet seen die (half-open): it is cancelled and replaced. Another store is
-  // refused with ALREADY_EXISTS.
-  grpc::Status Claim(const std::string& site, const std::string& store_id, grpc::ServerContext* ctx);
+  // Claims the site's single call slot (Push stream or Snapshot) for
+  // `store_id`. A call of the same store is the same agent reconnecting over
+  // a connection the centre has not yet seen die (half-open): it is
+  // cancelled and replaced. Another store is refused with ALREADY_EXISTS.
+  grpc::Status Claim(const std::string& site, const std::string& store_id, bool snapshot, grpc::ServerContext* ctx);
   void Release(const std::string& site, grpc::ServerContext* ctx);
   // Releases a claimed slot when the call ends.
   class StreamSlot {
@@ -104,7 +138,7 @@ class SyncServiceImpl final : public v1::Sync::Service {
   // group commit has synced it. Destroyed (joined) before the call ends.
   class DurableAcker {
    public:
-    DurableAcker(CentreStore& store, grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream);
+    DurableAcker(CentreStore& store, PushStream* stream);
     ~DurableAcker();
     DurableAcker(const DurableAcker&) = delete;
     DurableAcker& operator=(const DurableAcker&) = delete;
@@ -121,7 +155,7 @@ class SyncServiceImpl final : public v1::Sync::Service {
     void Run();
 
     CentreStore& store_;
-    grpc::ServerReaderWriter<v1::PushAck, v1::PushRequest>* stream_;
+    PushStream* stream_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Entry> queued_ ABSL_GUARDED_BY(mu_);  // queued, not yet written
@@ -133,6 +167,7 @@ class SyncServiceImpl final : public v1::Sync::Service {
   struct ActiveStream {
     std::string store_id;
     grpc::ServerContext* ctx;
+    bool snapshot = false;
   };
   // Per-site apply rate buckets; each is used only by the site's single stream.
   TokenBucket& BucketFor(const std::string& site);
@@ -140,10 +175,13 @@ class SyncServiceImpl final : public v1::Sync::Service {
   CentreStore& store_;
   const std::string trust_domain_;
   const SyncLimits limits_;
+  const CallerFn caller_;
   SyncMetrics metrics_;
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::map<std::string, ActiveStream> streaming_ ABSL_GUARDED_BY(mu_);
+  // Site -> store whose last Hello (since this process started) was answered OK.
+  std::map<std::string, std::string> sessions_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<TokenBucket>> buckets_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -4,7 +4,7 @@
 #
 # Usage: tests/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
 # Environment:
-#   FEDREG_FUZZ_TARGETS  targets to run (default: all four)
+#   FEDREG_FUZZ_TARGETS  targets to run (default: all five)
 #   FEDREG_FUZZ_JOBS     ninja jobs (default 1; the build runs under nice)
 #   FEDREG_FUZZ_RSS_MB   libFuzzer -rss_limit_mb (default 2048)
 #
@@ -22,7 +22,7 @@ if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [ "$SECONDS_PER_TARGET" -lt 1 ];
   echo "usage: tests/fuzz.sh [SECONDS_PER_TARGET]" >&2
   exit 2
 fi
-TARGETS=(${FEDREG_FUZZ_TARGETS:-csv_import_fuzzer ndjson_import_fuzzer case_validator_fuzzer batch_apply_fuzzer})
+TARGETS=(${FEDREG_FUZZ_TARGETS:-csv_import_fuzzer ndjson_import_fuzzer case_validator_fuzzer batch_apply_fuzzer protocol_fuzzer})
 JOBS=${FEDREG_FUZZ_JOBS:-1}
 RSS_MB=${FEDREG_FUZZ_RSS_MB:-2048}
 BUILD=$ROOT/build-fuzz

@@ -1,8 +1,13 @@
 // Writes the binary seed corpora of the protobuf fuzz targets:
 //   <dir>/case_validator_fuzzer/*.pb   serialised fedreg.v1.Case
 //   <dir>/batch_apply_fuzzer/*.pb      serialised fedreg.v1.Batch
-// The valid cases are made the real way: export rows through BuildCase.
+//   <dir>/protocol_fuzzer/*.pb         serialised fedreg.fuzz.Script
+// The valid cases are made the real way: export rows through BuildCase; the
+// protocol scripts carry real agent traffic: those cases committed to a real
+// AgentStore and read back from its outbox as the sender batches them.
 // Usage: fuzz_seed_gen <corpus dir>   (tests/fuzz/corpus to refresh the repo's seeds)
+#include <stdlib.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +16,10 @@
 #include <vector>
 
 #include "agent/case_builder.h"
+#include "agent/agent_store.h"
 #include "agent/export_parser.h"
 #include "fedreg/v1/sync.pb.h"
+#include "protocol_script.pb.h"
 
 namespace fs = std::filesystem;
 using namespace fedreg;
@@ -30,6 +37,168 @@ const char* kExport =
 void Write(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
   std::printf("%s (%zu bytes)\n", path.c_str(), bytes.size());
+}
+
+
+// Real agent traffic for the protocol fuzzer: `cases` (site ncch) committed
+// to a real AgentStore, then an update and a withdrawal; the outbox read
+// back in sender-sized batches.
+int WriteProtocolSeeds(const fs::path& dir, const std::vector<v1::Case>& cases) {
+  fs::create_directories(dir);
+  std::string tmpl = (fs::temp_directory_path() / "fedreg-seed-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
+  std::vector<v1::PushRequest> pushes;
+  std::string store_id;
+  {
+    agent::AgentStoreOptions o;
+    o.path = tmpl + "/agent";
+    o.min_free_bytes = 0;
+    auto store = agent::AgentStore::Open(o);
+    if (!store.ok()) {
+      std::fprintf(stderr, "agent store: %s\n", store.status().ToString().c_str());
+      return 1;
+    }
+    store_id = (*store)->store_id();
+    std::vector<agent::Change> first;
+    for (const auto& c : cases) {
+      agent::Change ch;
+      ch.case_record = c;
+      ch.case_id = c.case_id();
+      ch.new_case = true;
+      first.push_back(ch);
+    }
+    agent::Change update;
+    update.case_record = cases[0];
+    update.case_record.set_record_version(2);
+    update.case_record.set_ecog(3);
+    update.case_id = cases[0].case_id();
+    agent::Change withdraw;
+    withdraw.kind = v1::CHANGE_KIND_TOMBSTONE;
+    withdraw.case_id = cases[1].case_id();
+    withdraw.record_version = 1;
+    withdraw.reason = "CONSENT_WITHDRAWN";
+    if (!(*store)->Commit(first, {}).ok() || !(*store)->Commit({update, withdraw}, {}).ok()) return 1;
+    for (uint64_t next = 1; next <= (*store)->highest_seq();) {
+      v1::PushRequest req;
+      req.set_site_id("ncch");
+      req.set_store_id(store_id);
+      if (!(*store)->ReadOutbox(next, 2, 2 << 20, req.mutable_batch()).ok() || req.batch().events_size() == 0) break;
+      next = req.batch().last_seq() + 1;
+      pushes.push_back(std::move(req));
+    }
+  }
+  fs::remove_all(tmpl);
+  const uint64_t highest = pushes.empty() ? 0 : pushes.back().batch().last_seq();
+  const std::string other_store(32, 'b');
+
+  using fuzz::Call;
+  using fuzz::Script;
+  auto hello = [&](Script* s, const std::string& store, uint64_t high, uint64_t acked,
+                   fuzz::Caller who = fuzz::CALLER_SITE_NCCH) {
+    Call* c = s->add_calls();
+    c->set_caller(who);
+    c->mutable_hello()->set_site_id(who == fuzz::CALLER_SITE_KYOTO ? "kyoto" : "ncch");
+    c->mutable_hello()->set_store_id(store);
+    c->mutable_hello()->set_schema_version(agent::AgentStore::kSchemaVersion);
+    c->mutable_hello()->set_highest_seq(high);
+    c->mutable_hello()->set_acked_seq(acked);
+  };
+  auto push = [&](Script* s, const std::vector<v1::PushRequest>& msgs, fuzz::Caller who = fuzz::CALLER_SITE_NCCH,
+                  int shift = 0) {
+    Call* c = s->add_calls();
+    c->set_caller(who);
+    for (const auto& m : msgs) {
+      *c->mutable_push()->add_messages() = m;
+      c->mutable_push()->add_seq_shift(shift);
+    }
+  };
+  auto admin = [&](Script* s, fuzz::AdminRpc rpc, fuzz::Caller who = fuzz::CALLER_OPERATOR) {
+    Call* c = s->add_calls();
+    c->set_caller(who);
+    c->mutable_admin()->set_rpc(rpc);
+    c->mutable_admin()->set_site_id("ncch");
+    c->mutable_admin()->set_verify(true);
+    return c;
+  };
+  auto reconcile = [&](Script* s, const std::string& store) {
+    Call* v = s->add_calls();
+    v->mutable_case_versions()->set_site_id("ncch");
+    v->mutable_case_versions()->set_store_id(store);
+    Call* r = s->add_calls();
+    r->mutable_report()->set_site_id("ncch");
+    r->mutable_report()->set_store_id(store);
+    r->mutable_report()->set_as_of_seq(highest);
+    r->mutable_report()->set_agent_cases(2);
+  };
+  auto snapshot = [&](Script* s, const std::string& store, bool begin, bool end) {
+    Call* c = s->add_calls();
+    auto* chunk = c->mutable_snapshot()->add_chunks();
+    chunk->set_site_id("ncch");
+    chunk->set_store_id(store);
+    chunk->set_as_of_seq(highest);
+    chunk->set_begin(begin);
+    chunk->set_end(end);
+    for (const auto& k : cases) *chunk->add_cases() = k;
+  };
+
+  {  // An agent's first session: Hello, the outbox, a reconciliation; the office looks.
+    Script s;
+    hello(&s, store_id, highest, 0);
+    push(&s, pushes);
+    reconcile(&s, store_id);
+    admin(&s, fuzz::ADMIN_GET_STATS);
+    admin(&s, fuzz::ADMIN_RECONCILE);
+    admin(&s, fuzz::ADMIN_VERIFY_AUDIT, fuzz::CALLER_AUDITOR);
+    Write(dir / "session.pb", s.SerializeAsString());
+  }
+  {  // The reproduction: Push before Hello, then the right order.
+    Script s;
+    push(&s, pushes);
+    hello(&s, store_id, highest, 0);
+    push(&s, pushes);
+    Write(dir / "push_before_hello.pb", s.SerializeAsString());
+  }
+  {  // A reinstalled agent: refused, rebased by an operator, snapshot, pushes on.
+    Script s;
+    hello(&s, store_id, highest, 0);
+    push(&s, pushes);
+    hello(&s, other_store, 0, 0);
+    admin(&s, fuzz::ADMIN_REBASE_SITE);
+    hello(&s, other_store, 0, 0);
+    snapshot(&s, other_store, true, true);
+    std::vector<v1::PushRequest> again = pushes;
+    for (auto& m : again) m.set_store_id(other_store);
+    push(&s, again, fuzz::CALLER_SITE_NCCH, 1);
+    admin(&s, fuzz::ADMIN_LIST_SITES);
+    Write(dir / "rebase_snapshot.pb", s.SerializeAsString());
+  }
+  {  // Snapshot halves: begin without end, end without begin, not asked for.
+    Script s;
+    hello(&s, store_id, highest, 0);
+    push(&s, pushes);
+    snapshot(&s, store_id, true, false);
+    admin(&s, fuzz::ADMIN_REBASE_SITE);
+    hello(&s, other_store, 0, 0);
+    snapshot(&s, other_store, true, false);
+    snapshot(&s, other_store, false, true);
+    snapshot(&s, other_store, true, true);
+    Write(dir / "snapshot_halves.pb", s.SerializeAsString());
+  }
+  {  // Another site sends ncch's traffic; then its own Hello; a restart between Hello and Push.
+    Script s;
+    push(&s, pushes, fuzz::CALLER_SITE_KYOTO);
+    hello(&s, store_id, highest, 0, fuzz::CALLER_SITE_KYOTO);
+    hello(&s, store_id, highest, 0);
+    Call* r = s.add_calls();
+    r->set_restart(true);
+    push(&s, pushes);
+    hello(&s, store_id, highest, 0);
+    push(&s, pushes, fuzz::CALLER_SITE_NCCH, 3);  // a gap
+    push(&s, pushes, fuzz::CALLER_SITE_NCCH, -1);  // an overlap
+    admin(&s, fuzz::ADMIN_GET_STATS, fuzz::CALLER_SPONSOR);
+    Write(dir / "other_site_and_restart.pb", s.SerializeAsString());
+  }
+  return 0;
 }
 
 }  // namespace
@@ -143,5 +312,5 @@ int main(int argc, char** argv) {
     b.set_last_seq(5);  // malformed: range does not match the events
     Write(batch_dir / "malformed_range.pb", b.SerializeAsString());
   }
-  return 0;
+  return WriteProtocolSeeds(root / "protocol_fuzzer", cases);
 }

@@ -279,6 +279,71 @@ TEST(Refusals, HostilePeersGetTheRightStatusAndAnAuditEntry) {
   }
 }
 
+// Issue 9's reproduction: one Push from a site certificate that never said
+// Hello aborted the aggregator (an unchecked StatusOr) and every hospital
+// went down with it. Now it is FAILED_PRECONDITION, audited, and the other
+// sites' agents keep streaming through the same process.
+TEST(Refusals, PushBeforeHelloIsFailedPreconditionAuditedAndOtherSitesKeepStreaming) {
+  Cluster c;
+  synth::SynthOptions o;
+  o.out_dir = c.dir() + "/exports";
+  o.sites = {"kyoto"};
+  o.total_cases = 120;
+  o.seed = 41;
+  auto first = synth::WriteExports(o);
+  ASSERT_TRUE(first.ok()) << first.status();
+  o.out_dir = c.dir() + "/more";
+  o.seed = 42;
+  auto more = synth::WriteExports(o);
+  ASSERT_TRUE(more.ok()) << more.status();
+  c.StartAggregator();
+  c.StartAgent("kyoto");
+  auto r1 = c.Import("kyoto", first->files[0]);
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+
+  // The hostile (or merely buggy) peer: a valid ncch certificate, no Hello.
+  auto sync = SyncAs(c, "site-ncch");
+  {
+    grpc::ClientContext ctx;
+    Deadline(&ctx);
+    auto stream = sync->Push(&ctx);
+    v1::PushRequest req;
+    req.set_site_id("ncch");
+    req.set_store_id(std::string(32, 'c'));
+    auto* b = req.mutable_batch();
+    b->set_first_seq(1);
+    b->set_last_seq(1);
+    auto* ev = b->add_events();
+    ev->set_seq(1);
+    ev->set_kind(v1::CHANGE_KIND_TOMBSTONE);
+    ev->set_case_id("ncch-0000000001");
+    stream->Write(req);
+    stream->WritesDone();
+    v1::PushAck ack;
+    EXPECT_FALSE(stream->Read(&ack)) << "nothing is acknowledged";
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_NE(s.error_message().find("call Hello first"), std::string::npos) << s.error_message();
+  }
+  EXPECT_TRUE(Audited(c, "site/ncch", "sync.Push", "FAILED_PRECONDITION"));
+
+  // The same process still serves: kyoto's next import reaches the view.
+  auto r2 = c.Import("kyoto", more->files[0]);
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  v1::ListSitesResponse list;
+  ASSERT_TRUE(c.ListSites(&list).ok());
+  ASSERT_EQ(list.sites_size(), 1) << "the refused push registered nothing";
+  EXPECT_EQ(list.sites(0).site_id(), "kyoto");
+  EXPECT_TRUE(list.sites(0).connected());
+  EXPECT_EQ(list.sites(0).cases(), c.AgentStatus("kyoto").cases());
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  EXPECT_EQ(stats.cases(), c.AgentStatus("kyoto").cases());
+  EXPECT_GT(r2.accepted() + r2.updated(), 0);
+  EXPECT_GT(r1.accepted(), 0);
+}
+
 TEST(Audit, VerifyNamesTheTamperedEntry) {
   Cluster c;
   c.StartAggregator();
