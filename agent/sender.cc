@@ -392,11 +392,12 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
     if (it != theirs.end() && it->second == version) continue;
     note(id);
     if (tombstoned.count(id)) continue;  // purged at the centre: never re-sent; reported
-    auto current = store_.GetCase(id);
-    if (!current.ok()) return current.status();
-    if (!current->has_value()) continue;  // withdrawn since the scan: its tombstone is on its way
+    auto stored = store_.GetCase(id);
+    if (!stored.ok()) return stored.status();
+    const std::optional<v1::Case>& current = *stored;
+    if (!current.has_value()) continue;  // withdrawn since the scan: its tombstone is on its way
     Change ch;
-    ch.case_record = **current;
+    ch.case_record = *current;
     if (it != theirs.end() && it->second >= ch.case_record.record_version())
       ch.case_record.set_record_version(it->second + 1);
     repairs.push_back(std::move(ch));
