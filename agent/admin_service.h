@@ -1,5 +1,9 @@
 // The agent's local admin service (fedregctl agent ...), served only on a
-// unix socket. Thin: it maps requests to the importer and the store.
+// unix socket. Thin: it maps requests to the importer, the store and the
+// sender. Every text it returns (statuses included) is valid UTF-8, whatever
+// a file or the centre sent, so a reply never fails to parse.
+// Reconcile fails (UNAVAILABLE, naming what the pass found) when the pass ran
+// but its report did not reach the centre.
 // Threading: gRPC's sync server calls it from its pool; every method is thread-safe.
 #pragma once
 

@@ -4,17 +4,24 @@
 #include <cstdlib>
 
 #include "absl/time/civil_time.h"
+#include "agent/alteration_builder.h"
 #include "common/crypto.h"
+#include "common/dates.h"
+#include "common/gene_symbols.h"
 #include "common/normalize.h"
 #include "common/oncotree.h"
+#include "common/text_fold.h"
+#include "common/units.h"
+#include "common/utf8.h"
 #include "common/validate.h"
 
 namespace fedreg::agent {
 namespace {
 
-bool Fail(BuildError* e, std::string field, std::string reason) {
+bool Fail(BuildError* e, std::string field, std::string reason, std::string kind = "field") {
   e->field = std::move(field);
   e->reason = std::move(reason);
+  e->kind = std::move(kind);
   return false;
 }
 
@@ -27,39 +34,67 @@ bool ParseInt(const std::string& s, int64_t* v) {
   return true;
 }
 
-bool ParseDouble(const std::string& s, double* v) {
-  if (s.empty() || s.size() > 32) return false;
-  char* end = nullptr;
-  double x = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || x != x) return false;
-  *v = x;
+// Reads one date cell (common/dates.h); counts a rewritten form.
+bool Date(const std::string& field, const std::string& value, BuiltCase* out, int64_t* days, std::string* iso,
+          BuildError* e) {
+  auto d = ParseDateField(value);
+  if (!d.ok()) return Fail(e, field, std::string(d.status().message()), "date");
+  if (d->rewritten) ++out->normalised["date"];
+  *days = d->days;
+  if (iso != nullptr) *iso = d->iso;
   return true;
 }
 
 // A day offset from registration for an optional date field.
-bool Offset(const SourceRecord& row, const std::string& field, const std::string& value, int64_t reg_days,
-            bool* present, int32_t* out, BuildError* e) {
+bool Offset(const std::string& field, const std::string& value, int64_t reg_days, BuiltCase* out, bool* present,
+            int32_t* offset, BuildError* e) {
   *present = false;
   if (value.empty()) return true;
   int64_t d;
-  if (!ParseDate(value, &d)) return Fail(e, field, "not a date (YYYY-MM-DD)");
+  if (!Date(field, value, out, &d, nullptr, e)) return false;
   *present = true;
-  *out = static_cast<int32_t>(d - reg_days);
+  *offset = static_cast<int32_t>(d - reg_days);
   return true;
 }
 
+// An enumeration cell folded for matching (spaces, width, case: "Ｍ", "m ",
+// "Alive"); counted as normalised when it was not written in the documented
+// form (docs/export-format.md: sex and assay codes upper case, the other
+// enumerations lower case, but MSI-H and MSS).
+std::string Enum(const SourceRecord& row, const char* field, BuiltCase* out) {
+  const std::string& raw = row.Get(field);
+  std::string folded = FoldCode(raw);
+  const std::string_view f = field;
+  std::string documented = folded;
+  if (f != "sex" && f != "assay" && folded != "MSI-H" && folded != "MSS") {
+    for (char& c : documented) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (documented != raw) ++out->normalised["enum"];
+  return folded;
+}
+
+std::string Quote(const std::string& v) { return "'" + VisibleSpaces(Utf8Prefix(v, 40)) + "'"; }
+
 }  // namespace
 
+absl::Status CheckCaseLimits(const v1::Case& c) {
+  if (static_cast<size_t>(c.tests_size()) > kMaxTestsPerCase)
+    return absl::InvalidArgumentError("tests: " + std::to_string(c.tests_size()) + " genomic tests, at most " +
+                                      std::to_string(kMaxTestsPerCase) + " per case");
+  if (static_cast<size_t>(c.treatments_size()) > kMaxTreatmentsPerCase)
+    return absl::InvalidArgumentError("treatments: " + std::to_string(c.treatments_size()) + " lines, at most " +
+                                      std::to_string(kMaxTreatmentsPerCase) + " per case");
+  const size_t bytes = c.ByteSizeLong();
+  if (bytes > kMaxCaseBytes)
+    return absl::InvalidArgumentError("the case takes " + std::to_string(bytes) + " bytes, at most " +
+                                      std::to_string(kMaxCaseBytes) + " per case (it must fit one sync batch)");
+  return absl::OkStatus();
+}
+
 bool ParseDate(const std::string& text, int64_t* days) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  int64_t y, m, d;
-  if (!ParseInt(text.substr(0, 4), &y) || !ParseInt(text.substr(5, 2), &m) || !ParseInt(text.substr(8, 2), &d))
-    return false;
-  if (y < 1900 || y > 2100) return false;
-  absl::CivilDay day(y, static_cast<int>(m), static_cast<int>(d));
-  // CivilDay normalizes out-of-range parts (2023-02-30 -> 2023-03-02): reject those.
-  if (day.year() != y || day.month() != m || day.day() != d) return false;
-  *days = day - absl::CivilDay(1970, 1, 1);
+  auto d = ParseDateField(text);
+  if (!d.ok()) return false;
+  *days = d->days;
   return true;
 }
 
@@ -67,41 +102,81 @@ std::string ReidKey(const std::string& reid_key, const std::string& record_numbe
   return "r" + crypto::HmacSha256(reid_key, "record_number:" + record_number);
 }
 
-bool ComputeLinkTokens(const std::string& linkage_key, const std::string& family, const std::string& given,
-                       const std::string& birth_yyyymmdd, const std::string& sex_code,
+bool ComputeLinkTokens(const std::string& linkage_key, const PersonFields& p, int rules_version,
                        std::vector<std::string>* tokens, BuildError* error) {
-  auto fam = NormalizeName(family);
-  if (!fam.ok()) return Fail(error, "family_name", "not valid UTF-8");
-  auto giv = NormalizeName(given);
-  if (!giv.ok()) return Fail(error, "given_name", "not valid UTF-8");
-  if (fam->empty()) return Fail(error, "family_name", "empty after normalization");
-  if (giv->empty()) return Fail(error, "given_name", "empty after normalization");
-  // Rule fields are joined with a separator that normalization removes from
-  // names, so "AB"+"C" and "A"+"BC" cannot collide.
+  auto name = [&](const char* field, const std::string& text, std::string* out) {
+    auto n = NormalizeNameWithRules(rules_version, text);
+    if (!n.ok()) return Fail(error, field, std::string(n.status().message()), "name");
+    if (n->empty()) return Fail(error, field, "empty after normalisation", "name");
+    *out = *std::move(n);
+    return true;
+  };
+  std::string fam, giv;
+  if (!name("family_name", p.family, &fam) || !name("given_name", p.given, &giv)) return false;
+  // Version 1 tokens keep their first form ("T1:"); later versions carry the
+  // rules version in the label and in the HMAC input, so tokens of two
+  // versions never compare equal (docs/pseudonymization.md). Rule fields are
+  // joined with a separator that normalisation removes from names, so
+  // "AB"+"C" and "A"+"BC" cannot collide.
+  const std::string v = rules_version == 1 ? "" : "v" + std::to_string(rules_version);
+  auto token = [&](const std::string& label, const std::string& fields) {
+    return label + v + ":" + crypto::ToHex(crypto::HmacSha256(linkage_key, label + v + "|" + fields));
+  };
   tokens->clear();
-  tokens->push_back("T1:" + crypto::ToHex(crypto::HmacSha256(
-                                linkage_key, "T1|" + *fam + "|" + *giv + "|" + birth_yyyymmdd + "|" + sex_code)));
-  tokens->push_back(
-      "T2:" + crypto::ToHex(crypto::HmacSha256(linkage_key, "T2|" + *fam + "|" + birth_yyyymmdd + "|" + sex_code)));
+  tokens->push_back(token("T1", fam + "|" + giv + "|" + p.birth_yyyymmdd + "|" + p.sex_code));
+  tokens->push_back(token("T2", fam + "|" + p.birth_yyyymmdd + "|" + p.sex_code));
+  if (rules_version >= 2 && (!p.family_kana.empty() || !p.given_kana.empty())) {
+    // The reading, as Japanese hospital systems hold it: often the more
+    // reliable key across hospitals (kanji variants, gaiji).
+    auto fk = NormalizeKanaReading(p.family_kana);
+    if (!fk.ok()) return Fail(error, "family_name_kana", std::string(fk.status().message()), "name");
+    auto gk = NormalizeKanaReading(p.given_kana);
+    if (!gk.ok()) return Fail(error, "given_name_kana", std::string(gk.status().message()), "name");
+    tokens->push_back(token("K1", *fk + "|" + *gk + "|" + p.birth_yyyymmdd + "|" + p.sex_code));
+  }
   return true;
 }
 
+bool ComputeLinkTokens(const std::string& linkage_key, const std::string& family, const std::string& given,
+                       const std::string& birth_yyyymmdd, const std::string& sex_code,
+                       std::vector<std::string>* tokens, BuildError* error) {
+  PersonFields p;
+  p.family = family;
+  p.given = given;
+  p.birth_yyyymmdd = birth_yyyymmdd;
+  p.sex_code = sex_code;
+  return ComputeLinkTokens(linkage_key, p, kNameRulesVersion, tokens, error);
+}
+
 bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::string& case_id,
-               const SiteKeys& keys, BuiltCase* out, BuildError* e) {
+               const SiteKeys& keys, const FileContext& file, BuiltCase* out, BuildError* e) {
+  out->person_v1.clear();
+  out->held.clear();
+  out->normalised.clear();
+  // Limits first: a row that can never be sent is refused before any work.
+  if (row.raw.size() > kMaxRowBytes)
+    return Fail(e, "row", std::to_string(row.raw.size()) + " bytes, at most " + std::to_string(kMaxRowBytes) +
+                              " per row", "size");
+  if (row.alterations.size() > kMaxAlterationsPerRow)
+    return Fail(e, "alterations", std::to_string(row.alterations.size()) + " items, at most " +
+                                      std::to_string(kMaxAlterationsPerRow) + " per case", "size");
+  if (row.treatments.size() > kMaxTreatmentsPerCase)
+    return Fail(e, "treatments", std::to_string(row.treatments.size()) + " items, at most " +
+                                     std::to_string(kMaxTreatmentsPerCase) + " per case", "size");
   // Protobuf strings must be UTF-8: a bad byte would make the record
   // unreadable downstream, so it is refused here, naming the field.
   for (const auto& [name, value] : row.fields) {
-    if (!IsValidUtf8(value)) return Fail(e, name, "not valid UTF-8");
+    if (!IsValidUtf8(value)) return Fail(e, name, "not valid UTF-8", "encoding");
   }
   for (size_t i = 0; i < row.alterations.size(); ++i) {
     const auto& a = row.alterations[i];
     if (!IsValidUtf8(a.gene) || !IsValidUtf8(a.kind) || !IsValidUtf8(a.change) || !IsValidUtf8(a.vaf))
-      return Fail(e, "alterations[" + std::to_string(i + 1) + "]", "not valid UTF-8");
+      return Fail(e, "alterations[" + std::to_string(i + 1) + "]", "not valid UTF-8", "encoding");
   }
   for (size_t i = 0; i < row.treatments.size(); ++i) {
     const auto& t = row.treatments[i];
     for (const std::string* v : {&t.line, &t.drugs, &t.start, &t.end, &t.response, &t.trial}) {
-      if (!IsValidUtf8(*v)) return Fail(e, "treatments[" + std::to_string(i + 1) + "]", "not valid UTF-8");
+      if (!IsValidUtf8(*v)) return Fail(e, "treatments[" + std::to_string(i + 1) + "]", "not valid UTF-8", "encoding");
     }
   }
   for (const char* f : {"record_number", "family_name", "given_name", "birth_date", "sex", "registration_date",
@@ -109,15 +184,17 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
     if (row.Get(f).empty()) return Fail(e, f, "required field is missing");
   }
   const std::string& rn = row.Get("record_number");
-  if (rn.size() > 32) return Fail(e, "record_number", "longer than 32 characters");
+  if (rn.size() > 32) return Fail(e, "record_number", "longer than 32 characters", "record_number");
   for (char c : rn) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
-      return Fail(e, "record_number", "may hold only letters, digits and '-'");
+      return Fail(e, "record_number", "may hold only letters, digits and '-' (got " + Quote(rn) + ")",
+                  "record_number");
   }
   int64_t birth, reg;
-  if (!ParseDate(row.Get("birth_date"), &birth)) return Fail(e, "birth_date", "not a date (YYYY-MM-DD)");
-  if (!ParseDate(row.Get("registration_date"), &reg)) return Fail(e, "registration_date", "not a date (YYYY-MM-DD)");
-  if (birth > reg) return Fail(e, "birth_date", "after registration");
+  std::string birth_iso, reg_iso;
+  if (!Date("birth_date", row.Get("birth_date"), out, &birth, &birth_iso, e)) return false;
+  if (!Date("registration_date", row.Get("registration_date"), out, &reg, &reg_iso, e)) return false;
+  if (birth > reg) return Fail(e, "birth_date", "after registration", "date");
 
   v1::Case& c = out->record;
   c.Clear();
@@ -125,23 +202,31 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
   c.set_site_id(site_id);
   c.set_consent(v1::CONSENT_ACTIVE);
 
-  const std::string& sex = row.Get("sex");
+  const std::string sex = Enum(row, "sex", out);
   if (sex == "M") c.set_sex(v1::SEX_MALE);
   else if (sex == "F") c.set_sex(v1::SEX_FEMALE);
   else if (sex == "O") c.set_sex(v1::SEX_OTHER);
   else if (sex == "U") c.set_sex(v1::SEX_UNKNOWN);
-  else return Fail(e, "sex", "must be M, F, O or U");
+  else return Fail(e, "sex", Quote(row.Get("sex")) + ": must be M, F, O or U");
 
-  const std::string& bd = row.Get("birth_date");
-  std::string birth_compact = bd.substr(0, 4) + bd.substr(5, 2) + bd.substr(8, 2);
+  const std::string birth_compact = birth_iso.substr(0, 4) + birth_iso.substr(5, 2) + birth_iso.substr(8, 2);
+  PersonFields person;
+  person.family = row.Get("family_name");
+  person.given = row.Get("given_name");
+  person.family_kana = row.Get("family_name_kana");
+  person.given_kana = row.Get("given_name_kana");
+  person.birth_yyyymmdd = birth_compact;
+  person.sex_code = sex;
   std::vector<std::string> tokens;
-  if (!ComputeLinkTokens(keys.linkage_key, row.Get("family_name"), row.Get("given_name"), birth_compact, sex,
-                         &tokens, e))
-    return false;
+  if (!ComputeLinkTokens(keys.linkage_key, person, kNameRulesVersion, &tokens, e)) return false;
   for (auto& t : tokens) c.add_link_tokens(std::move(t));
+  // The person under the first rules, to compare like with like with cases
+  // stored before the rules changed (the importer's identity check).
+  std::vector<std::string> v1;
+  BuildError ignored;
+  out->person_v1 = ComputeLinkTokens(keys.linkage_key, person, 1, &v1, &ignored) ? v1[0] : "";
 
-  const std::string& rd = row.Get("registration_date");
-  c.set_registration_month(rd.substr(0, 7));
+  c.set_registration_month(reg_iso.substr(0, 7));
   absl::CivilDay bday = absl::CivilDay(1970, 1, 1) + birth, rday = absl::CivilDay(1970, 1, 1) + reg;
   int64_t age = rday.year() - bday.year() - ((rday.month() < bday.month() ||
                                               (rday.month() == bday.month() && rday.day() < bday.day())) ? 1 : 0);
@@ -153,7 +238,7 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
   }
   if (!row.Get("diagnosis_date").empty()) {
     int64_t dd;
-    if (!ParseDate(row.Get("diagnosis_date"), &dd)) return Fail(e, "diagnosis_date", "not a date (YYYY-MM-DD)");
+    if (!Date("diagnosis_date", row.Get("diagnosis_date"), out, &dd, nullptr, e)) return false;
     c.set_diagnosis_year(static_cast<int32_t>((absl::CivilDay(1970, 1, 1) + dd).year()));
   }
 
@@ -162,104 +247,94 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
     c.set_ecog(-1);
   } else {
     int64_t v;
-    if (!ParseInt(ecog, &v) || v < 0 || v > 4) return Fail(e, "ecog", "must be an integer 0..4");
+    if (!ParseInt(FoldCode(ecog), &v) || v < 0 || v > 4) return Fail(e, "ecog", Quote(ecog) + ": must be an integer 0..4");
     c.set_ecog(static_cast<int32_t>(v));
   }
-  const std::string& vs = row.Get("vital_status");
-  if (vs == "alive") c.set_vital_status(v1::VITAL_STATUS_ALIVE);
-  else if (vs == "dead") c.set_vital_status(v1::VITAL_STATUS_DEAD);
-  else if (vs == "unknown") c.set_vital_status(v1::VITAL_STATUS_UNKNOWN);
-  else return Fail(e, "vital_status", "must be alive, dead or unknown");
+  const std::string vs = Enum(row, "vital_status", out);
+  if (vs == "ALIVE") c.set_vital_status(v1::VITAL_STATUS_ALIVE);
+  else if (vs == "DEAD") c.set_vital_status(v1::VITAL_STATUS_DEAD);
+  else if (vs == "UNKNOWN") c.set_vital_status(v1::VITAL_STATUS_UNKNOWN);
+  else return Fail(e, "vital_status", Quote(row.Get("vital_status")) + ": must be alive, dead or unknown");
 
   bool present;
   int32_t off;
-  if (!Offset(row, "last_contact_date", row.Get("last_contact_date"), reg, &present, &off, e)) return false;
+  if (!Offset("last_contact_date", row.Get("last_contact_date"), reg, out, &present, &off, e)) return false;
   if (present) c.set_last_contact_day(off);
-  if (!Offset(row, "death_date", row.Get("death_date"), reg, &present, &off, e)) return false;
+  if (!Offset("death_date", row.Get("death_date"), reg, out, &present, &off, e)) return false;
   if (present) {
     if (c.vital_status() != v1::VITAL_STATUS_DEAD) return Fail(e, "death_date", "given but vital_status is not dead");
-    if (off < c.last_contact_day()) return Fail(e, "death_date", "before last_contact_date");
+    if (off < c.last_contact_day()) return Fail(e, "death_date", "before last_contact_date", "date");
     c.set_has_death_day(true);
     c.set_death_day(off);
   }
 
-  const std::string& code = row.Get("oncotree_code");
-  const OncoTreeEntry* onco = FindOncoTree(code);
-  if (onco == nullptr) return Fail(e, "oncotree_code", "unknown OncoTree code '" + code.substr(0, 16) + "'");
-  c.set_oncotree_code(std::string(onco->code));
+  auto onco = ResolveOncoTreeCode(row.Get("oncotree_code"));
+  if (!onco.ok()) return Fail(e, "oncotree_code", std::string(onco.status().message()), "oncotree");
+  if (onco->rewritten) ++out->normalised["oncotree"];
+  c.set_oncotree_code(std::string(onco->entry->code));
   c.set_oncotree_version(std::string(kOncoTreeVersion));
-  c.set_cancer_class(onco->cancer_class);
-  c.set_tissue(std::string(onco->tissue));
+  c.set_cancer_class(onco->entry->cancer_class);
+  c.set_tissue(std::string(onco->entry->tissue));
 
-  const std::string& ext = row.Get("extent");
-  if (ext.empty() || ext == "unknown") c.set_extent(v1::EXTENT_UNKNOWN);
-  else if (ext == "locally_advanced") c.set_extent(v1::EXTENT_LOCALLY_ADVANCED);
-  else if (ext == "metastatic") c.set_extent(v1::EXTENT_METASTATIC);
-  else if (ext == "recurrent") c.set_extent(v1::EXTENT_RECURRENT);
-  else if (ext == "not_applicable") c.set_extent(v1::EXTENT_NOT_APPLICABLE);
-  else return Fail(e, "extent", "must be locally_advanced, metastatic, recurrent, not_applicable or unknown");
+  const std::string ext = Enum(row, "extent", out);
+  if (ext.empty() || ext == "UNKNOWN") c.set_extent(v1::EXTENT_UNKNOWN);
+  else if (ext == "LOCALLY_ADVANCED") c.set_extent(v1::EXTENT_LOCALLY_ADVANCED);
+  else if (ext == "METASTATIC") c.set_extent(v1::EXTENT_METASTATIC);
+  else if (ext == "RECURRENT") c.set_extent(v1::EXTENT_RECURRENT);
+  else if (ext == "NOT_APPLICABLE") c.set_extent(v1::EXTENT_NOT_APPLICABLE);
+  else return Fail(e, "extent", Quote(row.Get("extent")) + ": must be locally_advanced, metastatic, recurrent, "
+                                                            "not_applicable or unknown");
 
-  const std::string& assay = row.Get("assay");
+  const std::string assay = Enum(row, "assay", out);
   if (assay.empty()) {
     if (!row.alterations.empty()) return Fail(e, "alterations", "given without an assay");
   } else {
     bool assay_ok = assay.size() <= 32;
     for (char ch : assay) assay_ok = assay_ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.');
-    if (!assay_ok) return Fail(e, "assay", "assay code: up to 32 letters, digits, '-' and '.'");
+    if (!assay_ok) return Fail(e, "assay", Quote(row.Get("assay")) + ": assay code: up to 32 letters, digits, '-' and '.'");
     v1::GenomicTest* t = c.add_tests();
     t->set_assay(assay);
     t->set_genome_build("GRCh38");
-    const std::string& sp = row.Get("specimen");
-    if (sp == "primary") t->set_specimen(v1::SPECIMEN_PRIMARY);
-    else if (sp == "metastasis") t->set_specimen(v1::SPECIMEN_METASTASIS);
-    else if (sp == "cfdna") t->set_specimen(v1::SPECIMEN_CFDNA);
-    else if (sp == "heme") t->set_specimen(v1::SPECIMEN_HEME);
-    else return Fail(e, "specimen", "must be primary, metastasis, cfdna or heme");
-    if (!Offset(row, "report_date", row.Get("report_date"), reg, &present, &off, e)) return false;
+    const std::string sp = Enum(row, "specimen", out);
+    if (sp == "PRIMARY") t->set_specimen(v1::SPECIMEN_PRIMARY);
+    else if (sp == "METASTASIS") t->set_specimen(v1::SPECIMEN_METASTASIS);
+    else if (sp == "CFDNA") t->set_specimen(v1::SPECIMEN_CFDNA);
+    else if (sp == "HEME") t->set_specimen(v1::SPECIMEN_HEME);
+    else return Fail(e, "specimen", Quote(row.Get("specimen")) + ": must be primary, metastasis, cfdna or heme");
+    if (!Offset("report_date", row.Get("report_date"), reg, out, &present, &off, e)) return false;
     if (!present) return Fail(e, "report_date", "required with an assay");
     t->set_report_day(off);
     const std::string& tmb = row.Get("tmb");
     if (tmb.empty()) {
       t->set_tmb(-1);
     } else {
-      double v;
-      if (!ParseDouble(tmb, &v) || v < 0 || v > 10000) return Fail(e, "tmb", "must be a number of mut/Mb");
-      t->set_tmb(v);
+      auto v = ParseTmb(tmb);
+      if (!v.ok()) return Fail(e, "tmb", std::string(v.status().message()), "tmb");
+      if (FoldCode(tmb) != tmb || tmb.find_first_not_of("0123456789.") != std::string::npos) ++out->normalised["tmb"];
+      t->set_tmb(*v);
     }
-    const std::string& msi = row.Get("msi");
-    if (msi.empty() || msi == "not_tested") t->set_msi(v1::MSI_NOT_TESTED);
+    const std::string msi = Enum(row, "msi", out);
+    if (msi.empty() || msi == "NOT_TESTED") t->set_msi(v1::MSI_NOT_TESTED);
     else if (msi == "MSI-H") t->set_msi(v1::MSI_HIGH);
     else if (msi == "MSS") t->set_msi(v1::MSI_STABLE);
-    else if (msi == "indeterminate") t->set_msi(v1::MSI_INDETERMINATE);
-    else return Fail(e, "msi", "must be MSI-H, MSS, indeterminate or not_tested");
+    else if (msi == "INDETERMINATE") t->set_msi(v1::MSI_INDETERMINATE);
+    else return Fail(e, "msi", Quote(row.Get("msi")) + ": must be MSI-H, MSS, indeterminate or not_tested");
+    const absl::StatusOr<VafUnit> unit =
+        file.vaf_units != nullptr ? file.vaf_units->UnitFor(assay) : absl::StatusOr<VafUnit>(VafUnit::kFraction);
     for (size_t i = 0; i < row.alterations.size(); ++i) {
-      const SourceAlteration& sa = row.alterations[i];
-      std::string p = "alterations[" + std::to_string(i + 1) + "]";
-      v1::Alteration* a = t->add_alterations();
-      if (!IsHgncLikeSymbol(sa.gene)) return Fail(e, p + ".gene", "not an HGNC gene symbol");
-      a->set_gene(sa.gene);
-      a->set_origin(v1::ORIGIN_SOMATIC);
-      if (sa.kind == "SNV" || sa.kind == "INDEL") {
-        a->set_kind(sa.kind == "SNV" ? v1::ALTERATION_KIND_SNV : v1::ALTERATION_KIND_INDEL);
-        if (!IsHgvsProteinShort(sa.change))
-          return Fail(e, p + ".change", "not HGVS protein short form (e.g. p.V600E)");
-        a->set_protein_change(sa.change);
-      } else if (sa.kind == "FUSION") {
-        a->set_kind(v1::ALTERATION_KIND_FUSION);
-        if (!IsFusionName(sa.change)) return Fail(e, p + ".change", "fusion must be GENE::GENE");
-        a->set_fusion(sa.change);
-      } else if (sa.kind == "AMP" || sa.kind == "DEL") {
-        a->set_kind(sa.kind == "AMP" ? v1::ALTERATION_KIND_AMP : v1::ALTERATION_KIND_DEL);
-        if (!sa.change.empty()) return Fail(e, p + ".change", "must be empty for AMP and DEL");
+      v1::Alteration a;
+      AlterationError ae;
+      if (BuildAlteration(row.alterations[i], i + 1, unit, &a, &out->normalised, &ae)) {
+        *t->add_alterations() = std::move(a);
       } else {
-        return Fail(e, p + ".kind", "must be SNV, INDEL, FUSION, AMP or DEL");
-      }
-      if (!sa.vaf.empty()) {
-        double v;
-        if (!ParseDouble(sa.vaf, &v) || v < 0 || v > 1) return Fail(e, p + ".vaf", "must be a number 0..1");
-        a->set_vaf(v);
+        BuildError held;
+        held.field = ae.field;
+        held.reason = ae.reason;
+        held.kind = ae.kind;
+        out->held.push_back(std::move(held));
       }
     }
+    if (!row.alterations.empty()) c.set_gene_table_version(std::string(GeneTableVersion()));
   }
 
   for (size_t i = 0; i < row.treatments.size(); ++i) {
@@ -279,29 +354,29 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
       for (char ch : drug) {
         if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
               ch == '-' || ch == ' '))
-          return Fail(e, p + ".drugs", "drug names are lower-case INN");
+          return Fail(e, p + ".drugs", Quote(drug) + ": drug names are lower-case INN");
       }
       t->add_drugs(drug);
       if (pos == std::string::npos) break;
       start = pos + 1;
     }
-    if (!Offset(row, p + ".start", st.start, reg, &present, &off, e)) return false;
+    if (!Offset(p + ".start", st.start, reg, out, &present, &off, e)) return false;
     if (!present) return Fail(e, p + ".start", "required");
     t->set_start_day(off);
-    if (!Offset(row, p + ".end", st.end, reg, &present, &off, e)) return false;
+    if (!Offset(p + ".end", st.end, reg, out, &present, &off, e)) return false;
     if (present) {
-      if (off < t->start_day()) return Fail(e, p + ".end", "before start");
+      if (off < t->start_day()) return Fail(e, p + ".end", "before start", "date");
       t->set_has_end(true);
       t->set_end_day(off);
     }
-    const std::string& r = st.response;
+    const std::string r = FoldCode(st.response);
     if (r.empty() || r == "NA") t->set_best_response(v1::RESPONSE_NA);
     else if (r == "CR") t->set_best_response(v1::RESPONSE_CR);
     else if (r == "PR") t->set_best_response(v1::RESPONSE_PR);
     else if (r == "SD") t->set_best_response(v1::RESPONSE_SD);
     else if (r == "PD") t->set_best_response(v1::RESPONSE_PD);
     else if (r == "NE") t->set_best_response(v1::RESPONSE_NE);
-    else return Fail(e, p + ".response", "must be CR, PR, SD, PD, NE or NA");
+    else return Fail(e, p + ".response", Quote(st.response) + ": must be CR, PR, SD, PD, NE or NA");
     if (t->best_response() != v1::RESPONSE_NA)
       t->set_response_criteria(c.cancer_class() == v1::CANCER_CLASS_HEMATOLOGIC ? "Lugano" : "RECIST 1.1");
     if (!st.trial.empty()) {
@@ -313,6 +388,7 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
     }
   }
 
+  if (auto s = CheckCaseLimits(c); !s.ok()) return Fail(e, "row", std::string(s.message()), "size");
   // The shared validator is the last word, as it will be at the centre.
   c.set_record_version(1);
   auto errs = ValidateCase(c);
@@ -321,8 +397,8 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
 
   out->reid.set_record_number(rn);
   out->reid.set_case_id(case_id);
-  out->reid.set_registration_date(rd);
-  out->reid.set_birth_date(bd);
+  out->reid.set_registration_date(reg_iso);
+  out->reid.set_birth_date(birth_iso);
   return true;
 }
 

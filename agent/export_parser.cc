@@ -1,10 +1,15 @@
 #include "agent/export_parser.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "common/text_encoding.h"
+#include "common/text_fold.h"
+#include "common/utf8.h"
 
 namespace fedreg::agent {
 namespace {
@@ -39,7 +44,7 @@ bool QuotesBalanced(const std::string& s) {
   return n % 2 == 0;
 }
 
-absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallback& on_row) {
+absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallback& on_row, ReadInfo* info) {
   std::string header_line;
   if (!std::getline(in, header_line)) return absl::InvalidArgumentError(path + ": empty file, no header");
   if (header_line.rfind("\xEF\xBB\xBF", 0) == 0) header_line.erase(0, 3);
@@ -49,8 +54,9 @@ absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallbac
   std::set<std::string> known(KnownColumns().begin(), KnownColumns().end()), seen;
   for (auto& h : header) {
     h = Trim(h);
-    if (!known.count(h)) return absl::InvalidArgumentError(path + ":1: unknown column '" + h + "'");
-    if (!seen.insert(h).second) return absl::InvalidArgumentError(path + ":1: duplicate column '" + h + "'");
+    if (!known.count(h)) return absl::InvalidArgumentError(path + ":1: unknown column '" + VisibleSpaces(Utf8Prefix(h, 40)) +
+                                        "' (the columns are listed in docs/export-format.md)");
+    if (!seen.insert(h).second) return absl::InvalidArgumentError(path + ":1: duplicate column '" + Utf8Prefix(h, 40) + "'");
   }
   int64_t line_no = 1;
   std::string line;
@@ -71,6 +77,17 @@ absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallbac
       on_row(nullptr, &e);
       continue;
     }
+    bool all_empty = true;
+    for (auto& v : values) {
+      if (!TrimCell(v).empty()) {
+        all_empty = false;
+        break;
+      }
+    }
+    if (all_empty) {  // a spreadsheet's empty row: ",,,,"
+      ++info->empty_rows;
+      continue;
+    }
     if (values.size() != header.size()) {
       RowError e{path, start_line, "",
                  "has " + std::to_string(values.size()) + " fields, header has " + std::to_string(header.size()),
@@ -82,7 +99,7 @@ absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallbac
     r.file = path;
     r.line = start_line;
     r.raw = record;
-    for (size_t i = 0; i < header.size(); ++i) r.fields[header[i]] = values[i];
+    for (size_t i = 0; i < header.size(); ++i) r.fields[header[i]] = std::string(TrimCell(values[i]));
     std::string err;
     if (!ParseAlterationList(r.Get("alterations"), &r.alterations, &err)) {
       RowError e{path, start_line, "alterations", err, record};
@@ -176,18 +193,19 @@ bool FromJson(const nlohmann::json& obj, SourceRecord* r, std::string* field, st
         *reason = "must be a string or number";
         return false;
       }
-      r->fields[key] = std::move(text);
+      r->fields[key] = std::string(TrimCell(text));
     }
   }
   return true;
 }
 
-absl::Status ReadNdjson(const std::string& path, std::istream& in, const RowCallback& on_row) {
+absl::Status ReadNdjson(const std::string& path, std::istream& in, const RowCallback& on_row, ReadInfo* info) {
   int64_t line_no = 0;
   std::string line;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a BOM, as in CSV
     if (Trim(line).empty()) continue;
     nlohmann::json obj = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (obj.is_discarded()) {
@@ -221,7 +239,7 @@ const std::string& SourceRecord::Get(const std::string& name) const {
 
 const std::vector<std::string>& KnownColumns() {
   static const auto* cols = new std::vector<std::string>{
-      "record_number", "family_name", "given_name", "birth_date", "sex", "registration_date",
+      "record_number", "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "registration_date",
       "diagnosis_date", "oncotree_code", "extent", "ecog", "vital_status", "last_contact_date",
       "death_date", "assay", "specimen", "report_date", "alterations", "tmb", "msi", "treatments"};
   return *cols;
@@ -292,21 +310,101 @@ bool ParseTreatmentList(const std::string& text, std::vector<SourceTreatment>* o
   return true;
 }
 
-absl::Status ReadExport(const std::string& path, const RowCallback& on_row) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(path + ": cannot open for reading");
-  if (EndsWith(path, ".csv")) return ReadExportStream(in, path, ExportKind::kCsv, on_row);
-  if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl"))
-    return ReadExportStream(in, path, ExportKind::kNdjson, on_row);
-  return absl::InvalidArgumentError(path + ": unknown export type (expected .csv, .ndjson or .jsonl)");
+namespace {
+
+// True when the whole stream is valid UTF-8, read in chunks (a sequence cut
+// by a chunk boundary is carried into the next chunk). Rewinds the stream.
+bool StreamIsUtf8(std::istream& in) {
+  std::string carry, chunk(1 << 20, '\0');
+  bool ok = true;
+  while (ok && in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    std::string text = carry + chunk.substr(0, static_cast<size_t>(in.gcount()));
+    carry.clear();
+    if (in) {
+      // Hold back a possibly incomplete sequence at the end (at most 3 bytes).
+      size_t cut = text.size();
+      for (size_t back = 1; back <= 3 && back <= text.size(); ++back) {
+        unsigned char c = static_cast<unsigned char>(text[text.size() - back]);
+        if ((c & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+        if (c >= 0xC0) cut = text.size() - back;  // a lead byte: its sequence may be incomplete
+        break;
+      }
+      carry = text.substr(cut);
+      text.resize(cut);
+    }
+    ok = IsValidUtf8(text);
+  }
+  ok = ok && IsValidUtf8(carry);
+  in.clear();
+  in.seekg(0);
+  return ok;
 }
 
-absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row) {
+ExportKind KindOf(const std::string& path, bool* known) {
+  *known = true;
+  if (EndsWith(path, ".csv")) return ExportKind::kCsv;
+  if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl")) return ExportKind::kNdjson;
+  *known = false;
+  return ExportKind::kCsv;
+}
+
+}  // namespace
+
+absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info) {
+  ReadInfo local;
+  if (info == nullptr) info = &local;
+  bool known;
+  const ExportKind kind = KindOf(path, &known);
+  if (!known) return absl::InvalidArgumentError(path + ": unknown export type (expected .csv, .ndjson or .jsonl)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot open for reading");
+  if (StreamIsUtf8(in)) {
+    char bom[3] = {};
+    in.read(bom, 3);
+    info->encoding = in.gcount() == 3 && std::string(bom, 3) == "\xEF\xBB\xBF" ? "UTF-8 with BOM" : "UTF-8";
+    in.clear();
+    in.seekg(0);
+    return ReadExportStream(in, path, kind, on_row, info);
+  }
+  // Not UTF-8 as a whole: decide once, for the whole file.
+  std::stringstream whole;
+  whole << in.rdbuf();
+  const std::string bytes = whole.str();
+  auto decoded = DecodeExportBytes(bytes);
+  if (decoded.ok()) {
+    info->encoding = decoded->encoding;
+    std::istringstream text(decoded->utf8);
+    return ReadExportStream(text, path, kind, on_row, info);
+  }
+  // A UTF-8 export with a few damaged lines (a stray byte) is read as UTF-8:
+  // those rows are quarantined one by one ("not valid UTF-8") and the rest
+  // goes in. A file where many lines are not UTF-8 is another encoding:
+  // refused as a whole, never half-imported with garbled names.
+  int64_t lines = 0, bad = 0;
+  for (size_t start = 0; start < bytes.size();) {
+    size_t end = bytes.find('\n', start);
+    if (end == std::string::npos) end = bytes.size();
+    ++lines;
+    if (!IsValidUtf8(std::string_view(bytes).substr(start, end - start))) ++bad;
+    start = end + 1;
+  }
+  if (bad > std::max<int64_t>(1, lines / 100))
+    return absl::InvalidArgumentError(path + ": " + std::string(decoded.status().message()));
+  info->encoding = "UTF-8 (" + std::to_string(bad) + " damaged line" + (bad == 1 ? "" : "s") + " quarantined)";
+  std::istringstream text(bytes);
+  return ReadExportStream(text, path, kind, on_row, info);
+}
+
+absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row,
+                              ReadInfo* info) {
+  ReadInfo local;
+  if (info == nullptr) info = &local;
   switch (kind) {
     case ExportKind::kCsv:
-      return ReadCsv(name, in, on_row);
+      return ReadCsv(name, in, on_row, info);
     case ExportKind::kNdjson:
-      return ReadNdjson(name, in, on_row);
+      return ReadNdjson(name, in, on_row, info);
   }
   return absl::InvalidArgumentError(name + ": unknown export kind");
 }

@@ -48,16 +48,30 @@ struct RowError {
 // Called once per data row, with either a record (error == nullptr) or an error.
 using RowCallback = std::function<void(const SourceRecord* record, const RowError* error)>;
 
-// Reads `path` (".csv", ".ndjson" or ".jsonl"). Fails only when the file cannot
-// be read or its CSV header is unusable; bad rows go to the callback.
-absl::Status ReadExport(const std::string& path, const RowCallback& on_row);
+// What reading a file found besides its rows.
+struct ReadInfo {
+  std::string encoding = "UTF-8";  // "UTF-8", "UTF-8 with BOM", "CP932" (decoded), "UTF-8 (N damaged lines quarantined)"
+  int64_t empty_rows = 0;          // rows empty but for delimiters and spaces: skipped, not counted as rows
+};
+
+// Reads `path` (".csv", ".ndjson" or ".jsonl"). The text encoding is decided
+// for the whole file before parsing (common/text_encoding.h): UTF-8, with or
+// without BOM, is read as it streams; a file that is not valid UTF-8 is
+// decoded as Shift_JIS/CP932 when it is clean CP932; a UTF-8 file with a few
+// damaged lines (at most 1 in 100) is read as UTF-8 and those rows are
+// quarantined; anything else is refused as a whole (INVALID_ARGUMENT saying
+// what to do): never half-imported with garbled names. Every scalar cell is trimmed (ASCII space and U+3000).
+// Fails only when the file cannot be read or decoded, or its CSV header is
+// unusable; bad rows go to the callback. `info` (optional) is filled.
+absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info = nullptr);
 
 enum class ExportKind { kCsv, kNdjson };
 
 // Reads an export of the given kind from `in` (ReadExport calls this after
 // opening the file); `name` is used as SourceRecord::file / RowError::file and
 // in messages. Same failure rules as ReadExport.
-absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row);
+absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row,
+                              ReadInfo* info = nullptr);
 
 // Exposed for tests: split one CSV record (RFC 4180) into fields.
 // Returns false on an unterminated quote.

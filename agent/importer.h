@@ -1,9 +1,18 @@
-// Imports one export file into the agent store: parse, build (pseudonymize),
-// validate, compare with what is stored, and commit in chunks, each chunk one
-// synced WriteBatch. Re-running an import after a crash is idempotent: rows
-// already committed compare equal and write nothing.
+// Imports one export file into the agent store: parse, build (normalise,
+// pseudonymize), validate, compare with what is stored, and commit in chunks,
+// each chunk one synced WriteBatch. Re-running an import after a crash is
+// idempotent: rows already committed compare equal and write nothing.
+//
+// Two passes over the file: the first notes each record number's rows and
+// the VAF cells of each assay (a VAF column is in percent or in fraction for
+// a whole file, common/units.h); the second builds. A record number repeated
+// within one file is one case when its rows describe the same person (each
+// row adds its genomic test; every other field must agree), and otherwise
+// every row of it is quarantined naming the lines. An update whose person
+// differs from the stored case's is quarantined, never applied.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,11 +29,32 @@ struct ImportSummary {
   int64_t accepted = 0;     // new cases
   int64_t updated = 0;      // changed cases (new record_version)
   int64_t unchanged = 0;
-  int64_t quarantined = 0;
+  int64_t quarantined = 0;  // rows held back (their case was not stored)
   int64_t skipped_withdrawn = 0;  // record numbers whose consent was withdrawn
+  int64_t merged_tests = 0;       // rows that added a genomic test to the case of an earlier row (same person)
+  int64_t alterations_quarantined = 0;  // alterations held back while their case went in
+  int64_t empty_rows = 0;         // rows empty but for delimiters: skipped, not counted in `rows`
+  int64_t normalised = 0;         // rows with at least one value rewritten to its standard form
+  std::map<std::string, int64_t> normalised_by_kind;  // "hgvs", "gene", "fusion", "oncotree", "date", ...
+  std::map<std::string, int64_t> refused_by_kind;     // quarantined rows and alterations, by kind
+  std::string encoding;           // "UTF-8", "UTF-8 with BOM", "CP932"
   std::vector<std::string> errors;  // "file:line: field: reason", the first kMaxErrors
 
   static constexpr size_t kMaxErrors = 50;
+};
+
+// Counts since the agent started, for `fedregctl agent status` and /metrics.
+struct ImportTotals {
+  int64_t normalised = 0;
+  std::map<std::string, int64_t> normalised_by_kind;
+  std::map<std::string, int64_t> refused_by_kind;
+};
+
+struct ImportOptions {
+  // Apply updates whose person (name, birth date, sex) differs from the
+  // stored case's: the operator confirms that the identity was corrected.
+  // Default: false (such updates are quarantined).
+  bool accept_identity_changes = false;
 };
 
 class Importer {
@@ -35,7 +65,7 @@ class Importer {
   // Fails only when the file cannot be read or the store cannot be written
   // (RESOURCE_EXHAUSTED on a full disk); bad rows are quarantined and counted.
   // Thread-safe: imports run one at a time.
-  absl::StatusOr<ImportSummary> ImportFile(const std::string& path);
+  absl::StatusOr<ImportSummary> ImportFile(const std::string& path, const ImportOptions& options = {});
 
   struct Withdrawal {
     std::string case_id;
@@ -47,6 +77,9 @@ class Importer {
   // unknown; FAILED_PRECONDITION when it is already withdrawn.
   absl::StatusOr<Withdrawal> Withdraw(const std::string& record_number, const std::string& reason);
 
+  // What every import since start normalised and refused. Thread-safe.
+  ImportTotals Totals() const;
+
  private:
   AgentStore& store_;
   const std::string site_id_;
@@ -56,6 +89,8 @@ class Importer {
   absl::StatusOr<std::optional<v1::ReidEntry>> LoadReid(const std::string& rkey);
 
   std::mutex mu_;  // one import or withdrawal at a time
+  mutable std::mutex totals_mu_;
+  ImportTotals totals_;  // guarded by totals_mu_
 };
 
 // A random case id for the site: "<site>-" + 10 of [0-9A-Z].

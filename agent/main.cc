@@ -37,6 +37,9 @@ struct AgentConfig {
   int window = 8;
   int backoff_max_ms = 10000;
   int ack_timeout_ms = 15000;
+  int connect_timeout_ms = 20000;
+  int keepalive_time_ms = 4000;
+  int keepalive_timeout_ms = 6000;
   int reconcile_interval_s = 600;
   int64_t min_free_mb = 256;
   std::string metrics_listen;  // Default: none
@@ -81,6 +84,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
   app.add_option("--ack-timeout-ms", cfg.ack_timeout_ms, "end a stream whose batches get no ack for this long")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  app.add_option("--connect-timeout-ms", cfg.connect_timeout_ms,
+                 "TCP connect, TLS handshake and HTTP/2 setup with the centre must finish within this")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  // The centre accepts pings 1 s apart (server/main.cc): 2 s keeps every agent clear of its ping policing.
+  app.add_option("--keepalive-time-ms", cfg.keepalive_time_ms, "ping a quiet connection to the centre this often")
+      ->check(CLI::Range(2000, 3600000))
+      ->capture_default_str();
+  app.add_option("--keepalive-timeout-ms", cfg.keepalive_timeout_ms,
+                 "close the connection when a ping is not answered within this (must exceed the link's round trip)")
       ->check(CLI::Range(1000, 600000))
       ->capture_default_str();
   app.add_option("--reconcile-interval-s", cfg.reconcile_interval_s,
@@ -138,6 +153,9 @@ int main(int argc, char** argv) {
   sopts.window = cfg.window;
   sopts.backoff_max_ms = cfg.backoff_max_ms;
   sopts.ack_timeout_ms = cfg.ack_timeout_ms;
+  sopts.connect_timeout_ms = cfg.connect_timeout_ms;
+  sopts.keepalive_time_ms = cfg.keepalive_time_ms;
+  sopts.keepalive_timeout_ms = cfg.keepalive_timeout_ms;
   sopts.reconcile_interval_s = cfg.reconcile_interval_s;
   sopts.gzip = cfg.compression == "gzip";
   fedreg::agent::Sender sender(**store, sopts);
@@ -161,7 +179,7 @@ int main(int argc, char** argv) {
   fedreg::MetricsHttpServer metrics;
   if (!cfg.metrics_listen.empty()) {
     auto port = metrics.Start(cfg.metrics_listen, [&] {
-      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender);
+      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender, importer);
       if (auto left = fedreg::SecondsUntilExpiry(cfg.cert); left.ok())
         text += "# HELP fedreg_certificate_expiry_seconds Seconds until this agent's certificate expires.\n"
                 "# TYPE fedreg_certificate_expiry_seconds gauge\nfedreg_certificate_expiry_seconds " +

@@ -6,7 +6,8 @@
 
 namespace fedreg::agent {
 
-std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender) {
+std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender,
+                               const Importer& importer) {
   MetricsWriter w;
   const std::vector<std::pair<std::string, std::string>> site = {{"site", site_id}};
   uint64_t highest = store.highest_seq(), acked = store.acked_seq();
@@ -28,6 +29,15 @@ std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& sto
   w.Sample("fedreg_agent_quarantined_total", static_cast<double>(store.quarantined_count()), site);
   w.Family("fedreg_agent_rejected_by_centre_total", "counter", "Records the centre rejected.");
   w.Sample("fedreg_agent_rejected_by_centre_total", static_cast<double>(store.rejected_count()), site);
+  const ImportTotals totals = importer.Totals();
+  w.Family("fedreg_agent_import_normalised_total", "counter",
+           "Values rewritten to their standard form by imports since start, by kind (hgvs, gene, date, ...).");
+  for (const auto& [kind, n] : totals.normalised_by_kind)
+    w.Sample("fedreg_agent_import_normalised_total", static_cast<double>(n), {{"site", site_id}, {"kind", kind}});
+  w.Family("fedreg_agent_import_refused_total", "counter",
+           "Rows and alterations quarantined by imports since start, by kind (date, gene, record_number, size, ...).");
+  for (const auto& [kind, n] : totals.refused_by_kind)
+    w.Sample("fedreg_agent_import_refused_total", static_cast<double>(n), {{"site", site_id}, {"kind", kind}});
   w.Family("fedreg_agent_connected", "gauge", "1 while a sync session with the centre is up.");
   w.Sample("fedreg_agent_connected", sender.Status().connected ? 1 : 0, site);
   return w.Take();

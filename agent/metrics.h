@@ -4,10 +4,13 @@
 #include <string>
 
 #include "agent/agent_store.h"
+#include "agent/importer.h"
 #include "agent/sender.h"
 
 namespace fedreg::agent {
 
-std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender);
+// `importer` gives what imports normalised and refused since start, by kind.
+std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender,
+                               const Importer& importer);
 
 }  // namespace fedreg::agent

@@ -1,12 +1,11 @@
 #include "agent/sender.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/support/channel_arguments.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <random>
 
 #include "common/digest.h"
@@ -16,6 +15,18 @@
 namespace fedreg::agent {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// Why the centre's side of a Push stream ended, said for an operator.
+absl::Status PushEnded(const grpc::Status& fin, int keepalive_timeout_ms) {
+  if (fin.ok()) return absl::UnavailableError("the centre closed the Push stream; reconnecting");
+  const std::string message = CentreText(fin.error_message(), 300);
+  if (fin.error_code() == grpc::StatusCode::UNAVAILABLE && message.find("keepalive") != std::string::npos)
+    return absl::UnavailableError("no answer from the centre to a keepalive ping within " +
+                                  std::to_string(keepalive_timeout_ms) +
+                                  " ms: the link or the centre is down (Push: " + message + ")");
+  return absl::Status(static_cast<absl::StatusCode>(fin.error_code()), "Push: " + message);
+}
 
 }  // namespace
 
@@ -26,26 +37,17 @@ Sender::~Sender() { Stop(); }
 absl::Status Sender::Start() {
   auto creds = MakeChannelCredentials(options_.tls);
   if (!creds.ok()) return creds.status();
-  creds_ = *creds;
-  NewChannel();
+  CentreChannelOptions co;
+  co.server = options_.server;
+  co.connect_timeout_ms = options_.connect_timeout_ms;
+  co.keepalive_time_ms = options_.keepalive_time_ms;
+  co.keepalive_timeout_ms = options_.keepalive_timeout_ms;
+  co.backoff_max_ms = options_.backoff_max_ms;
+  co.gzip = options_.gzip;
+  co.max_send_message_bytes = static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16);
+  link_ = std::make_unique<CentreChannel>(co, *creds);
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
-}
-
-void Sender::NewChannel() {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 15000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, options_.backoff_max_ms);
-  if (options_.gzip) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-  args.SetMaxSendMessageSize(static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16));
-  // A distinct argument keeps gRPC from sharing the old (possibly dead) subchannel.
-  static std::atomic<int> generation{0};
-  args.SetInt("fedreg.channel_generation", ++generation);
-  channel_ = grpc::CreateCustomChannel(options_.server, creds_, args);
 }
 
 void Sender::Stop() {
@@ -62,7 +64,7 @@ SenderStatus Sender::Status() const {
 void Sender::SetError(const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
   status_.connected = false;
-  status_.last_error = error;
+  status_.last_error = CentreText(error, 1024);
 }
 
 void Sender::Run() {
@@ -74,22 +76,27 @@ void Sender::Run() {
     if (stop_) break;
     if (!s.ok()) {
       SetError(s.ToString());
-      spdlog::warn("sync session ended: {}", s.ToString());
-      NewChannel();
+      spdlog::warn("sync session ended: {}", Status().last_error);
+      link_->Renew();
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      status_.connected = false;  // a snapshot was sent: the next session says Hello again
     }
     attempt = store_.acked_seq() > acked_before ? 0 : std::min(attempt + 1, 20);
     // Exponential backoff with full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)].
     int64_t ceiling = std::min<int64_t>(options_.backoff_max_ms,
                                         static_cast<int64_t>(options_.backoff_initial_ms) << std::min(attempt, 16));
     int64_t sleep_ms = static_cast<int64_t>(rng() % static_cast<uint64_t>(ceiling + 1));
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms);
-    while (!stop_ && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto until = Clock::now() + std::chrono::milliseconds(sleep_ms);
+    while (!stop_ && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
 absl::Status Sender::Session() {
-  auto stub = v1::Sync::NewStub(channel_);
+  // The connection first, with its own timeout: Hello's deadline is then only
+  // the call's, and a failure says which phase is slow.
+  if (auto s = link_->Connect(stop_); !s.ok()) return s;
+  auto stub = v1::Sync::NewStub(link_->channel());
   v1::HelloRequest hello;
   hello.set_site_id(options_.site_id);
   hello.set_store_id(store_.store_id());
@@ -100,85 +107,86 @@ absl::Status Sender::Session() {
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.call_deadline_ms));
-    // Wait for the connection within the deadline rather than failing at once
-    // while the centre is still starting.
-    ctx.set_wait_for_ready(true);
     auto s = stub->Hello(&ctx, hello, &welcome);
+    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      return absl::DeadlineExceededError("no answer to Hello within " + std::to_string(options_.call_deadline_ms) +
+                                         " ms (connected in " + std::to_string(link_->last_connect_ms()) +
+                                         " ms): a very slow link or a busy centre");
     if (!s.ok()) return FromGrpc(s, "Hello");
   }
   if (welcome.snapshot_required()) {
+    if (auto s = CheckSnapshotStore(welcome, store_.store_id()); !s.ok()) return s;
     spdlog::warn("the centre asks for a snapshot of this site's cases (centre applied {}, agent highest {})",
                  welcome.applied_seq(), store_.highest_seq());
     if (auto s = SendSnapshot(stub.get()); !s.ok()) return s;
     return absl::OkStatus();  // a new session starts from the snapshot's seq
   }
-  uint64_t applied = welcome.applied_seq();
-  uint64_t highest = store_.highest_seq();
-  if (applied > highest) {
-    return absl::FailedPreconditionError(
-        "the centre holds seq " + std::to_string(applied) + " for this store but it has only " +
-        std::to_string(highest) + ": this store lost data; an operator must run 'fedregctl sites rebase " +
-        options_.site_id + "'");
-  }
-  if (applied < store_.acked_seq()) {
-    return absl::DataLossError("the centre holds seq " + std::to_string(applied) + " but acknowledged " +
-                               std::to_string(store_.acked_seq()) +
-                               " as durable: it was restored from an older backup; a snapshot is needed");
-  }
-  if (applied > store_.acked_seq()) {
+  const uint64_t highest = store_.highest_seq();
+  auto trim_to = CheckHello(welcome, store_.store_id(), highest, store_.acked_seq(), options_.site_id);
+  if (!trim_to.ok()) return trim_to.status();
+  if (*trim_to > store_.acked_seq()) {
     // The centre applied (durably) what we sent before a crash lost its ack.
-    if (auto s = store_.Acknowledge(applied, {}); !s.ok()) return s;
+    if (auto s = store_.Acknowledge(*trim_to, {}); !s.ok()) return s;
   }
+  const uint64_t applied = welcome.applied_seq();
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.connected = true;
     status_.last_error.clear();
     status_.centre_applied_seq = applied;
   }
-  spdlog::info("connected to {}: centre applied seq {}, agent highest {}", options_.server, applied, highest);
+  spdlog::info("connected to {} in {} ms: centre applied seq {}, agent highest {}", options_.server,
+               link_->last_connect_ms(), applied, highest);
+  const PushLimits ours{static_cast<size_t>(std::max(1, options_.window)), options_.max_batch_bytes,
+                        options_.max_batch_events};
+  return Push(stub.get(), ClampPushLimits(welcome, ours));
+}
 
-  const size_t window = std::max<size_t>(1, std::min<size_t>(options_.window, welcome.window() ? welcome.window() : 1));
-  const size_t max_bytes = std::min<size_t>(options_.max_batch_bytes,
-                                            welcome.max_batch_bytes() ? welcome.max_batch_bytes() : 1 << 20);
-  const size_t max_events = std::min<size_t>(options_.max_batch_events,
-                                             welcome.max_batch_events() ? welcome.max_batch_events() : 500);
-
+absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
+  auto* stub = static_cast<v1::Sync::Stub*>(raw_stub);
   grpc::ClientContext ctx;
   auto stream = stub->Push(&ctx);
+
+  // Shared by this (the writer) thread, the reader and the watchdog.
   std::mutex m;
   std::condition_variable cv;
   std::deque<uint64_t> in_flight;  // last seq of each unacknowledged batch
-  bool broken = false;
-  uint64_t acks = 0;  // acknowledgements received on this stream
-  absl::Status reader_error;
+  uint64_t acks = 0;               // acknowledgements received on this stream
+  bool broken = false;             // the stream is over: stop writing
+  bool done = false;               // the writer is finished: the watchdog may go
+  absl::Status stream_error;       // the reader's or the watchdog's reason, first one wins
+  auto fail = [&](absl::Status s) {  // REQUIRES: m held
+    if (stream_error.ok()) stream_error = std::move(s);
+    broken = true;
+    ctx.TryCancel();  // also frees a Write blocked by a centre that stopped reading
+    cv.notify_all();
+  };
 
   std::thread reader([&] {
     v1::PushAck ack;
     uint64_t applied_seen = 0;
+    bool warned_backwards = false;
     while (stream->Read(&ack)) {
-      std::vector<v1::QuarantineEntry> rejected;
-      for (const auto& r : ack.rejections()) {
-        v1::QuarantineEntry q;
-        q.set_source("centre");
-        q.set_case_id(r.case_id());
-        q.set_reason(r.reason());
-        q.set_line(static_cast<int64_t>(r.seq()));
-        q.set_at_unix(std::time(nullptr));
-        rejected.push_back(std::move(q));
-        spdlog::warn("centre rejected {} (seq {}): {}", r.case_id(), r.seq(), r.reason());
+      absl::Status s = CheckPushAck(ack, sent_watermark_.load(), store_.acked_seq(), applied_seen);
+      if (s.ok()) {
+        std::vector<v1::QuarantineEntry> rejected = QuarantineEntriesFor(ack);
+        for (const auto& q : rejected)
+          spdlog::warn("centre rejected {} (seq {}): {}", q.case_id(), q.line(), q.reason());
+        // The outbox is trimmed only up to what the centre holds as durable.
+        if (!rejected.empty() || ack.durable_seq() > store_.acked_seq())
+          s = store_.Acknowledge(ack.durable_seq(), rejected);
       }
-      // The outbox is trimmed only up to what the centre holds as durable.
-      absl::Status s;
-      if (!rejected.empty() || ack.durable_seq() > store_.acked_seq())
-        s = store_.Acknowledge(ack.durable_seq(), rejected);
       std::lock_guard<std::mutex> lock(m);
       if (!s.ok()) {
-        reader_error = s;
-        broken = true;
-        cv.notify_all();
+        fail(s);
         break;
       }
-      // The window moves on "applied" (acks from the centre's two writers may cross: keep the max).
+      if (ack.applied_seq() < applied_seen && !warned_backwards) {
+        warned_backwards = true;
+        spdlog::warn("the centre's acknowledgements went backwards (applied {} after {}): keeping the highest",
+                     ack.applied_seq(), applied_seen);
+      }
+      // The window moves on "applied" (acks may cross: keep the max).
       applied_seen = std::max(applied_seen, ack.applied_seq());
       while (!in_flight.empty() && in_flight.front() <= applied_seen) in_flight.pop_front();
       ++acks;
@@ -195,32 +203,42 @@ absl::Status Sender::Session() {
     store_.Wake();
   });
 
+  // A stalled or blackholed connection, or a centre that stops reading, shows
+  // as batches in flight with no ack: the stream ends after ack_timeout_ms
+  // (an idle stream is watched by keepalive). A thread of its own, because
+  // the writer may be blocked in Write by flow control.
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(m);
+    auto last_progress = Clock::now();
+    uint64_t acks_seen = acks;
+    while (!done && !broken) {
+      cv.wait_for(lock, std::chrono::milliseconds(200));
+      const auto now = Clock::now();
+      if (in_flight.empty() || acks != acks_seen) last_progress = now;
+      acks_seen = acks;
+      if (!in_flight.empty() && now - last_progress > std::chrono::milliseconds(options_.ack_timeout_ms)) {
+        fail(absl::DeadlineExceededError("no acknowledgement from the centre for " +
+                                         std::to_string(options_.ack_timeout_ms) + " ms with " +
+                                         std::to_string(in_flight.size()) + " batches in flight"));
+      }
+    }
+  });
+
   uint64_t next = store_.acked_seq() + 1;
   absl::Status writer_error;
-  // A stalled or blackholed connection shows as batches in flight with no
-  // ack: end the stream after ack_timeout_ms instead of waiting for keepalive.
-  auto last_progress = std::chrono::steady_clock::now();
-  auto last_reconcile = std::chrono::steady_clock::now();
-  uint64_t acks_seen = 0;
+  auto last_reconcile = Clock::now();
   while (!stop_) {
     {
       std::unique_lock<std::mutex> lock(m);
       if (broken) break;
-      auto now = std::chrono::steady_clock::now();
-      if (in_flight.empty() || acks != acks_seen) last_progress = now;
-      acks_seen = acks;
-      if (!in_flight.empty() && now - last_progress > std::chrono::milliseconds(options_.ack_timeout_ms)) {
-        writer_error = absl::DeadlineExceededError("no acknowledgement from the centre for " +
-                                                   std::to_string(options_.ack_timeout_ms) + " ms");
-        break;
-      }
-      if (in_flight.size() >= window) {
+      if (in_flight.size() >= limits.window) {
         cv.wait_for(lock, std::chrono::milliseconds(200));
         continue;
       }
     }
     v1::PushRequest req;
-    if (auto s = store_.ReadOutbox(next, max_events, max_bytes, req.mutable_batch()); !s.ok()) {
+    if (auto s = store_.ReadOutbox(next, limits.max_batch_events, limits.max_batch_bytes, req.mutable_batch());
+        !s.ok()) {
       writer_error = s;
       break;
     }
@@ -235,11 +253,11 @@ absl::Status Sender::Session() {
         std::lock_guard<std::mutex> lock(mu_);
         asked = reconcile_requests_ > 0;
       }
-      auto now = std::chrono::steady_clock::now();
+      auto now = Clock::now();
       bool due = options_.reconcile_interval_s > 0 &&
                  now - last_reconcile > std::chrono::seconds(options_.reconcile_interval_s);
       if (idle && (asked || due) && store_.acked_seq() == store_.highest_seq()) {
-        auto r = Reconcile(stub.get());
+        auto r = Reconcile(stub);
         last_reconcile = now;
         if (!r.ok() && (absl::IsUnavailable(r.status()) || absl::IsDeadlineExceeded(r.status()))) {
           // The connection died under the reconciliation: a request stays
@@ -250,7 +268,10 @@ absl::Status Sender::Session() {
         if (!r.ok() && absl::IsFailedPrecondition(r.status())) {
           // The centre is not at our seq yet: try again shortly.
           last_reconcile = now - std::chrono::seconds(std::max(0, options_.reconcile_interval_s - 1));
-          if (asked) continue;
+          if (asked) {
+            store_.WaitForWork(next - 1, 500);
+            continue;
+          }
         }
         std::lock_guard<std::mutex> lock(mu_);
         last_reconcile_ = r;
@@ -269,6 +290,8 @@ absl::Status Sender::Session() {
       std::lock_guard<std::mutex> lock(m);
       in_flight.push_back(last);
     }
+    // Before Write: the ack may come first.
+    if (last > sent_watermark_.load()) sent_watermark_ = last;
     if (!stream->Write(req)) break;
     next = last + 1;
   }
@@ -283,11 +306,17 @@ absl::Status Sender::Session() {
   // then. Otherwise the stream already ended and Finish carries the centre's status.
   if (stop_ || !writer_error.ok()) ctx.TryCancel();
   reader.join();
+  {
+    std::lock_guard<std::mutex> lock(m);
+    done = true;
+    cv.notify_all();
+  }
+  watchdog.join();
   grpc::Status fin = stream->Finish();
   if (!writer_error.ok()) return writer_error;
-  if (!reader_error.ok()) return reader_error;
+  if (!stream_error.ok()) return stream_error;
   if (stop_) return absl::OkStatus();
-  return FromGrpc(fin, "Push");
+  return PushEnded(fin, options_.keepalive_timeout_ms);
 }
 
 }  // namespace fedreg::agent
@@ -347,7 +376,11 @@ absl::Status Sender::SendSnapshot(void* raw_stub) {
   writer->WritesDone();
   grpc::Status fin = writer->Finish();
   if (!fin.ok()) return FromGrpc(fin, "Snapshot");
-  if (auto st = store_.Acknowledge(ack.applied_seq(), {}); !st.ok()) return st;
+  if (broken) return absl::UnavailableError("the Snapshot stream broke while sending; nothing was trimmed");
+  // Only the snapshot's own seq may be acknowledged: imports made while it
+  // was sent have later seqs and are still to be pushed.
+  if (auto st = CheckSnapshotAck(ack, as_of); !st.ok()) return st;
+  if (auto st = store_.Acknowledge(as_of, {}); !st.ok()) return st;
   spdlog::info("snapshot sent: {} cases as of seq {}; the centre holds {} and removed {}", sent, as_of, ack.cases(),
                ack.removed());
   return absl::OkStatus();
@@ -372,12 +405,29 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
     req.set_store_id(store_.store_id());
     auto reader = stub->CaseVersions(&ctx, req);
     v1::CaseVersionList page;
-    while (reader->Read(&page)) {
+    bool first_page = true;
+    // The centre may list cases this site no longer has (they get
+    // tombstones), but not without bound: a list far longer than the site's
+    // is not believed.
+    const size_t max_listed = 2 * mine.size() + 100000;
+    absl::Status bad;
+    while (bad.ok() && reader->Read(&page)) {
+      bad = CheckCaseVersionPage(page, options_.site_id, first_page ? nullptr : &centre_seq);
       centre_seq = page.applied_seq();
+      first_page = false;
       for (const auto& cv : page.cases()) (page.tombstones() ? tombstoned : theirs)[cv.case_id()] = cv.record_version();
+      if (bad.ok() && theirs.size() + tombstoned.size() > max_listed)
+        bad = absl::InternalError("the centre lists more than " + std::to_string(max_listed) +
+                                  " cases for this site, which has " + std::to_string(mine.size()));
+    }
+    if (!bad.ok()) {
+      ctx.TryCancel();
+      reader->Finish();
+      return bad;
     }
     auto fin = reader->Finish();
-    if (!fin.ok()) return FromGrpc(fin, "CaseVersions");
+    if (!fin.ok()) return absl::Status(static_cast<absl::StatusCode>(fin.error_code()),
+                                       "CaseVersions: " + CentreText(fin.error_message(), 300));
   }
   if (centre_seq != res.as_of_seq)
     return absl::FailedPreconditionError("centre at seq " + std::to_string(centre_seq) + ", site at " +
@@ -436,7 +486,12 @@ absl::StatusOr<ReconcileResult> Sender::Reconcile(void* raw_stub) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.call_deadline_ms));
   v1::ReconcileReportAck ack;
   auto st = stub->ReportReconcile(&ctx, report, &ack);
-  if (!st.ok()) spdlog::warn("could not report the reconciliation: {}", st.error_message());
+  res.reported = st.ok();
+  if (!st.ok()) {
+    res.report_error = "ReportReconcile: " + std::string(StatusCodeName(st.error_code())) + ": " +
+                       CentreText(st.error_message(), 300);
+    spdlog::warn("the reconciliation's report did not reach the centre: {}", res.report_error);
+  }
   return res;
 }
 

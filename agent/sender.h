@@ -4,8 +4,15 @@
 // crash on either side resumes from the last durable ack with nothing lost;
 // the centre skips what it already applied, so nothing is duplicated.
 //
-// Threading: Start() spawns one sending thread (which also owns a reader
-// thread per stream); Stop() joins them. Status() may be called from any thread.
+// The centre is not trusted with the outbox: every answer is checked
+// (agent/centre_answers.h) before anything is trimmed, and one that names
+// seqs never sent ends the session with the reason in Status().last_error.
+// The connection (keepalive, connect timeout, what is slow) is
+// agent/centre_channel.h.
+//
+// Threading: Start() spawns one sending thread (which also owns a reader and
+// an ack watchdog thread per stream); Stop() joins them. Status() and
+// ReconcileNow() may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -17,9 +24,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "agent/agent_store.h"
+#include "agent/centre_answers.h"
+#include "agent/centre_channel.h"
 #include "common/tls.h"
-#include <grpcpp/channel.h>
-#include <grpcpp/security/credentials.h>
 
 namespace fedreg::agent {
 
@@ -32,8 +39,11 @@ struct SenderOptions {
   int window = 8;                  // Default: 8 batches in flight (the centre may lower it)
   int backoff_initial_ms = 100;    // Default: 100 ms, doubling, full jitter
   int backoff_max_ms = 10000;      // Default: 10 s
-  int call_deadline_ms = 10000;    // Default: 10 s for unary calls
+  int call_deadline_ms = 10000;    // Default: 10 s for unary calls (Hello, ReportReconcile), once connected
   int ack_timeout_ms = 15000;      // Default: 15 s without an ack while batches are in flight ends the stream
+  int connect_timeout_ms = 20000;  // Default: 20 s for TCP + TLS + HTTP/2 setup (CentreChannelOptions)
+  int keepalive_time_ms = 4000;    // Default: 4 s between pings on a quiet connection
+  int keepalive_timeout_ms = 6000; // Default: 6 s for a ping's answer; above the link's round trip
   int reconcile_interval_s = 600;  // Default: compare with the centre every 10 minutes when idle (0 = never)
   size_t snapshot_chunk_cases = 500;
   bool gzip = true;                // Default: compress batches (hospital links); off saves CPU on fast links
@@ -47,6 +57,10 @@ struct ReconcileResult {
   int64_t differing = 0;
   int64_t resent = 0;
   int64_t tombstoned = 0;
+  // False when the report did not reach the centre (which then still shows
+  // the previous one, or "stale"); `report_error` says why.
+  bool reported = false;
+  std::string report_error;
 };
 
 struct SenderStatus {
@@ -69,22 +83,26 @@ class Sender {
   SenderStatus Status() const;
 
   // Runs a reconciliation at the next idle moment of a live session and
-  // returns its result. UNAVAILABLE when no session is up within `timeout_s`.
+  // returns its result (see `reported`). UNAVAILABLE when no session is up
+  // within `timeout_s`; the pass's own error when it failed (e.g. INTERNAL
+  // when the centre's case list made no sense).
   absl::StatusOr<ReconcileResult> ReconcileNow(int timeout_s);
 
  private:
   void Run();
-  // One session: Hello and a Push stream until it breaks. Returns why it ended.
+  // One session: connect, Hello, and a Push stream until it breaks. Returns
+  // why it ended.
   absl::Status Session();
+  // The Push stream of a session, with the limits agreed at Hello.
+  absl::Status Push(void* stub, const PushLimits& limits);
+  // Records why the last session ended (made valid UTF-8 and bounded: it may
+  // quote the centre) and marks the sender disconnected.
   void SetError(const std::string& error);
   // Sends every current case between begin/end markers (Hello asked for it).
   absl::Status SendSnapshot(void* stub);
   // Compares with the centre, queues repairs, reports. FAILED_PRECONDITION
   // (retry later) when the centre is not at this store's seq.
   absl::StatusOr<ReconcileResult> Reconcile(void* stub);
-  // A new channel (new connection): after a failed session the old one may be
-  // half-open, and gRPC would keep using it until keepalive notices.
-  void NewChannel();
 
   AgentStore& store_;
   const SenderOptions options_;
@@ -96,8 +114,12 @@ class Sender {
   int reconcile_requests_ ABSL_GUARDED_BY(mu_) = 0;   // asked by ReconcileNow
   uint64_t reconcile_epoch_ ABSL_GUARDED_BY(mu_) = 0; // completed passes
   absl::StatusOr<ReconcileResult> last_reconcile_ ABSL_GUARDED_BY(mu_) = absl::UnavailableError("none yet");
-  std::shared_ptr<grpc::ChannelCredentials> creds_;
-  std::shared_ptr<grpc::Channel> channel_;  // used by the sending thread only
+  std::unique_ptr<CentreChannel> link_;  // used by the sending thread only
+  // Highest seq this process has written to a Push stream. An ack above it
+  // names seqs the centre never received from us (written by the sending
+  // thread, read by the stream's reader). Not per stream: after a reconnect
+  // the centre may rightly acknowledge what an earlier stream delivered.
+  std::atomic<uint64_t> sent_watermark_{0};
 };
 
 }  // namespace fedreg::agent

@@ -235,7 +235,7 @@ void CmdAgentWaitDrained(const Globals& g, const std::vector<std::string>& socke
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
 }
 
-void CmdAgentImport(const Globals& g, const std::string& file) {
+void CmdAgentImport(const Globals& g, const std::string& file, bool accept_identity_changes) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(file, ec);
   if (ec) Die(file + ": " + ec.message());
@@ -244,6 +244,7 @@ void CmdAgentImport(const Globals& g, const std::string& file) {
   WithDeadline(&ctx, 3600);
   fedreg::v1::ImportRequest req;
   req.set_path(abs.string());
+  req.set_accept_identity_changes(accept_identity_changes);
   fedreg::v1::ImportResponse resp;
   DieOnRpc(stub->Import(&ctx, req, &resp), "import " + abs.string());
   if (g.json) return PrintJson(resp);
@@ -254,6 +255,19 @@ void CmdAgentImport(const Globals& g, const std::string& file) {
             << resp.updated() << ", unchanged " << resp.unchanged() << ", quarantined " << resp.quarantined();
   if (resp.skipped_withdrawn() > 0) std::cout << ", skipped (consent withdrawn) " << resp.skipped_withdrawn();
   std::cout << "\n";
+  if (resp.alterations_quarantined() > 0 || resp.merged_tests() > 0 || resp.empty_rows() > 0)
+    std::cout << "  alterations quarantined " << resp.alterations_quarantined() << ", tests merged into one case "
+              << resp.merged_tests() << ", empty rows skipped " << resp.empty_rows() << "\n";
+  auto kinds = [](const google::protobuf::Map<std::string, int64_t>& m) {
+    std::map<std::string, int64_t> sorted(m.begin(), m.end());
+    std::string out;
+    for (const auto& [k, n] : sorted) out += (out.empty() ? "" : ", ") + k + " " + std::to_string(n);
+    return out;
+  };
+  std::cout << "  encoding " << resp.encoding() << "; normalised: " << resp.normalised();
+  if (!resp.normalised_by_kind().empty()) std::cout << " (" << kinds(resp.normalised_by_kind()) << ")";
+  std::cout << "\n";
+  if (!resp.refused_by_kind().empty()) std::cout << "  refused by kind: " << kinds(resp.refused_by_kind()) << "\n";
 }
 
 void CmdRebase(const Globals& g, const std::string& site) {
@@ -415,6 +429,10 @@ int main(int argc, char** argv) {
   std::string import_file;
   auto* agent_import = agent->add_subcommand("import", "import an export file now");
   agent_import->add_option("FILE", import_file, "CSV or NDJSON export")->required();
+  bool accept_identity_changes = false;
+  agent_import->add_flag("--accept-identity-changes", accept_identity_changes,
+                         "apply updates whose person (name, birth date, sex) differs from the stored case's: the "
+                         "identity was corrected (otherwise they are quarantined)");
 
   std::string withdraw_rn, withdraw_reason = "CONSENT_WITHDRAWN";
   auto* agent_withdraw = agent->add_subcommand("withdraw", "consent withdrawn: remove a case here and at the centre");
@@ -440,7 +458,7 @@ int main(int argc, char** argv) {
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_wait) CmdAgentWaitDrained(g, wait_sockets);
-  else if (*agent_import) CmdAgentImport(g, import_file);
+  else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes);
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

@@ -2,7 +2,11 @@
 
 #include <regex>
 
+#include "common/fusion.h"
+#include "common/gene_symbols.h"
+#include "common/hgvs.h"
 #include "common/oncotree.h"
+#include "common/utf8.h"
 
 namespace fedreg {
 namespace {
@@ -61,6 +65,26 @@ bool IsHgvsProteinShort(std::string_view change) {
   return std::regex_match(change.begin(), change.end(), HgvsRegex());
 }
 
+bool IsLinkToken(std::string_view t) {
+  // "T1:<64 hex>" (name rules 1), "T1v2:<64 hex>", "K1v2:<64 hex>".
+  auto colon = t.find(':');
+  if (colon == std::string_view::npos || t.size() != colon + 65) return false;
+  std::string_view label = t.substr(0, colon);
+  if (label.size() < 2 || (label[0] != 'T' && label[0] != 'K') || !(label[1] >= '1' && label[1] <= '9')) return false;
+  if (label.size() > 2) {
+    if (label[2] != 'v' || label.size() < 4 || label.size() > 5) return false;
+    for (char ch : label.substr(3)) if (!(ch >= '0' && ch <= '9')) return false;
+  }
+  for (char ch : t.substr(colon + 1))
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  return true;
+}
+
+bool IsApprovedGene(std::string_view gene) {
+  GeneMatch m = LookUpGene(gene);
+  return m.kind == GeneMatch::Kind::kApproved && m.symbol == gene;
+}
+
 bool IsFusionName(std::string_view f) {
   auto pos = f.find("::");
   if (pos == std::string_view::npos) return false;
@@ -79,8 +103,8 @@ std::vector<FieldError> ValidateCase(const v1::Case& c) {
   if (c.consent() != v1::CONSENT_ACTIVE) add("consent", "only active cases are stored");
   for (size_t i = 0; i < static_cast<size_t>(c.link_tokens_size()); ++i) {
     const std::string& t = c.link_tokens(i);
-    if (t.size() != 67 || t[0] != 'T' || t[2] != ':')
-      add("link_tokens[" + std::to_string(i) + "]", "must be 'T<n>:' and 64 hex chars");
+    if (!IsLinkToken(t))
+      add("link_tokens[" + std::to_string(i) + "]", "must be '<T|K><n>[v<rules>]:' and 64 hex chars");
   }
   const std::string& m = c.registration_month();
   bool month_ok = m.size() == 7 && m[4] == '-';
@@ -104,7 +128,7 @@ std::vector<FieldError> ValidateCase(const v1::Case& c) {
   }
   const OncoTreeEntry* onco = FindOncoTree(c.oncotree_code());
   if (onco == nullptr) {
-    add("oncotree_code", "unknown OncoTree code '" + c.oncotree_code().substr(0, 16) + "'");
+    add("oncotree_code", "unknown OncoTree code '" + Utf8Prefix(c.oncotree_code(), 24) + "'");
   } else {
     if (c.cancer_class() != onco->cancer_class) add("cancer_class", "does not match the OncoTree tissue");
     if (c.tissue() != onco->tissue) add("tissue", "does not match the OncoTree table");
@@ -122,18 +146,31 @@ std::vector<FieldError> ValidateCase(const v1::Case& c) {
     for (int ai = 0; ai < t.alterations_size(); ++ai) {
       const auto& a = t.alterations(ai);
       std::string ap = tp + ".alterations[" + std::to_string(ai) + "]";
-      if (!IsHgncLikeSymbol(a.gene())) add(ap + ".gene", "not an HGNC-like symbol");
+      if (!IsApprovedGene(a.gene()))
+        add(ap + ".gene", "'" + Utf8Prefix(a.gene(), 32) + "' is not an approved gene symbol (" +
+                              std::string(GeneTableVersion()) + ")");
       switch (a.kind()) {
         case v1::ALTERATION_KIND_SNV:
         case v1::ALTERATION_KIND_INDEL:
-          if (!IsHgvsProteinShort(a.protein_change()))
-            add(ap + ".protein_change", "not HGVS protein short form (e.g. p.V600E)");
+          if (!a.protein_change().empty()) {
+            if (!IsCanonicalProteinChange(a.protein_change()))
+              add(ap + ".protein_change", "'" + Utf8Prefix(a.protein_change(), 40) +
+                                              "' is not HGVS protein short form (e.g. p.V600E)");
+          } else if (a.hgvs_c().empty() && a.exon() <= 0) {
+            add(ap + ".protein_change", "an SNV or INDEL needs a protein change, a c. HGVS change or an exon");
+          }
+          if (!a.hgvs_c().empty() && !IsCanonicalCodingChange(a.hgvs_c()))
+            add(ap + ".hgvs_c", "'" + Utf8Prefix(a.hgvs_c(), 40) + "' is not a canonical c. HGVS change");
+          if (a.exon() < 0 || a.exon() > 400) add(ap + ".exon", "out of range");
           break;
-        case v1::ALTERATION_KIND_FUSION:
-          if (!IsFusionName(a.fusion())) add(ap + ".fusion", "must be GENE::GENE");
-          else if (a.fusion().find(a.gene()) == std::string::npos)
+        case v1::ALTERATION_KIND_FUSION: {
+          auto f = ParseFusion(a.fusion());
+          if (!f.ok() || f->canonical != a.fusion())
+            add(ap + ".fusion", "'" + Utf8Prefix(a.fusion(), 64) + "' is not a canonical fusion (GENE::GENE)");
+          else if (a.gene() != f->gene_5p && a.gene() != f->gene_3p && a.gene() != f->gene)
             add(ap + ".fusion", "does not name the gene");
           break;
+        }
         case v1::ALTERATION_KIND_AMP:
         case v1::ALTERATION_KIND_DEL:
           break;

@@ -25,6 +25,10 @@ std::string FormatErrors(const std::vector<FieldError>& errors);
 // Building blocks, exposed for the importers and tests.
 bool IsValidCaseId(std::string_view case_id, std::string_view site_id);
 bool IsHgncLikeSymbol(std::string_view gene);
+// "T1:<64 hex>", "T1v2:<64 hex>", "K1v2:<64 hex>" (docs/pseudonymization.md).
+bool IsLinkToken(std::string_view token);
+// An approved symbol of the gene table exactly as stored (common/gene_symbols.h).
+bool IsApprovedGene(std::string_view gene);
 bool IsHgvsProteinShort(std::string_view change);   // "p.V600E", "p.E746_A750del", "p.Q61*", ...
 bool IsFusionName(std::string_view fusion);         // "EML4::ALK"
 bool IsSiteId(std::string_view site_id);            // [a-z][a-z0-9-]{1,31}

@@ -481,7 +481,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   }
 
   std::map<std::string, int64_t> deltas;
-  int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0;
+  int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0, parked = 0;
   std::string buf;
 
   auto get = [&](Cf cf, const std::string& key, std::string* value) { return wb.Get(cf, key, value); };
@@ -561,6 +561,8 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         wb.Put(kCases, TombKey(site_id, case_id), buf);
         ++withdrawn_delta;
       }
+    } else if (ev.kind() == v1::CHANGE_KIND_PARKED) {
+      ++parked;  // held at the site (its quarantine says why): nothing to apply
     } else {
       reject(ev, "unknown change kind");
     }
@@ -579,7 +581,8 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   v1::AuditEntry audit = PrepareAuditLocked(
       {"site/" + site_id, "sync.apply", site_id, "OK",
        "seq " + std::to_string(std::max(applied + 1, batch.first_seq())) + ".." + std::to_string(batch.last_seq()) +
-           ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected"});
+           ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected" +
+           (parked > 0 ? ", " + std::to_string(parked) + " parked at the site" : "")});
   audit.SerializeToString(&buf);
   wb.Put(kAudit, EncodeU64(audit.seq()), buf);
   // The writer thread writes it (not synced: the group commit syncs). The

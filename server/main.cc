@@ -117,11 +117,18 @@ int main(int argc, char** argv) {
   builder.RegisterService(&sync);
   builder.RegisterService(&admin);
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits.max_batch_bytes) + (1 << 16));
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  // Find dead agents' connections (half-open after a network fault) within ~30 s.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  // Keepalive (docs/operations.md, "Timeouts"). Agents ping every 4 s by
+  // default (2 s at the least) to notice a dead link within seconds: pings
+  // 1 s apart are allowed, so timer jitter never earns an agent the strikes
+  // that end in a GOAWAY "too_many_pings" (and a reconnect).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
+  // Find dead agents' connections (half-open after a network fault) within
+  // ~20 s; a live agent's pings keep the connection busy, so these pings are
+  // rare. The timeout is well above a slow link's round trip (4 s at 2 s one way).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);  // keep pinging an idle stream
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail("cannot listen on " + listen);
   if (!port_file.empty()) {

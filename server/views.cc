@@ -1,5 +1,6 @@
 #include "server/views.h"
 
+#include <cstdlib>
 #include <set>
 
 namespace fedreg::server {
@@ -27,7 +28,12 @@ std::string VitalName(v1::VitalStatus v) {
 std::string AlterationName(const v1::Alteration& a) {
   switch (a.kind()) {
     case v1::ALTERATION_KIND_SNV:
-    case v1::ALTERATION_KIND_INDEL: return a.gene() + " " + a.protein_change();
+    case v1::ALTERATION_KIND_INDEL:
+      // The protein short form when there is one (p.V600E, p.?, p.X123_splice),
+      // else the c. change (TERT c.-124C>T), else the exon event.
+      if (!a.protein_change().empty()) return a.gene() + " " + a.protein_change();
+      if (!a.hgvs_c().empty()) return a.gene() + " " + a.hgvs_c();
+      return a.gene() + " exon " + std::to_string(a.exon()) + " " + a.exon_event();
     case v1::ALTERATION_KIND_FUSION: return a.fusion() + " fusion";
     case v1::ALTERATION_KIND_AMP: return a.gene() + " amplification";
     case v1::ALTERATION_KIND_DEL: return a.gene() + " deletion";
@@ -44,10 +50,20 @@ std::string ClassName(v1::CancerClass c) {
 std::string PersonsViewKey() { return Key("persons", ""); }
 
 std::string PersonKey(const v1::Case& c) {
+  // The T1 token of the newest name rules the case carries ("T1v2:" before
+  // "T1:"): persons are counted within one rules version, never across
+  // (docs/pseudonymization.md).
+  std::string best;
+  int best_version = 0;
   for (const auto& t : c.link_tokens()) {
-    if (t.rfind("T1:", 0) == 0) return t;
+    if (t.rfind("T1", 0) != 0) continue;
+    int version = t.rfind("T1:", 0) == 0 ? 1 : t.rfind("T1v", 0) == 0 ? std::atoi(t.c_str() + 3) : 0;
+    if (version > best_version) {
+      best_version = version;
+      best = t;
+    }
   }
-  return "case:" + c.case_id();
+  return best.empty() ? "case:" + c.case_id() : best;
 }
 
 std::vector<std::string> ViewKeys(const v1::Case& c) {

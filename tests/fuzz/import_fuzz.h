@@ -48,7 +48,7 @@ inline int RunImport(const uint8_t* data, size_t size, agent::ExportKind kind) {
     if (r->line < 1) Fail("record line", std::to_string(r->line));
     agent::BuiltCase built;
     agent::BuildError err;
-    if (!agent::BuildCase(*r, kSite, kCaseId, kKeys, &built, &err)) {
+    if (!agent::BuildCase(*r, kSite, kCaseId, kKeys, {}, &built, &err)) {
       if (verbose) std::fprintf(stderr, "line %lld: build error: %s: %s\n", (long long)r->line, err.field.c_str(), err.reason.c_str());
       return;
     }
@@ -65,7 +65,7 @@ inline int RunImport(const uint8_t* data, size_t size, agent::ExportKind kind) {
 
     agent::BuiltCase again;
     agent::BuildError err2;
-    if (!agent::BuildCase(*r, kSite, kCaseId, kKeys, &again, &err2) ||
+    if (!agent::BuildCase(*r, kSite, kCaseId, kKeys, {}, &again, &err2) ||
         again.record.SerializeAsString() != built.record.SerializeAsString() ||
         again.reid.SerializeAsString() != built.reid.SerializeAsString())
       Fail("BuildCase is not deterministic", r->raw);

@@ -6,11 +6,18 @@
 // overlaps, oversized and empty batches, snapshot begin without end, end
 // without begin, chunks for another site, restarts in between).
 //
-// Each input runs against a fresh aggregator: the real CentreStore (RocksDB
-// in $FEDREG_FUZZ_TMPDIR, else /dev/shm when writable, else $TMPDIR or
-// /tmp), the real SyncServiceImpl and AdminServiceImpl, called in process
-// (tests/unit/in_process_centre.h) with small limits so that oversized
-// batches are cheap to reach. After every call it checks:
+// Each input runs against a freshly started aggregator: the real
+// SyncServiceImpl and AdminServiceImpl (no session, no open call), called in
+// process (tests/unit/in_process_centre.h) with small limits so that
+// oversized batches are cheap to reach, over the real CentreStore (RocksDB in
+// $FEDREG_FUZZ_TMPDIR, else /dev/shm when writable, else $TMPDIR or /tmp).
+// The store is opened once and kept across inputs, like a centre's disk
+// across restarts: creating a RocksDB with its eight column families takes
+// about half a second under ASan, which would leave the fuzzer a few inputs
+// a second. A finding may then depend on earlier inputs: reproduce with the
+// crash file alone first, then with FEDREG_FUZZ_FRESH=1 (a new store for
+// every input) or with the whole corpus and -runs=0. After every call it
+// checks:
 //  * the process is alive (a crash or an abort is the finding);
 //  * every status message is valid UTF-8 (a reply never fails on a quote);
 //  * the national view equals its recomputation from the cases;
@@ -20,8 +27,10 @@
 // Seeds (tests/fuzz/corpus/protocol_fuzzer/) are real agent traffic made by
 // fuzz_seed_gen: cases built by the agent's importer, committed to a real
 // AgentStore and read back from its outbox as the sender batches them.
+// FEDREG_FUZZ_VERBOSE=1 prints each call and how long it took.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +54,7 @@ namespace fs = std::filesystem;
 using fedreg::testing::InProcessCentre;
 
 std::string* g_root = nullptr;
+std::unique_ptr<fedreg::server::CentreStore>* g_store = nullptr;  // kept across inputs unless FEDREG_FUZZ_FRESH
 constexpr size_t kMaxCalls = 48;
 constexpr size_t kMaxMessages = 16;  // per Push or Snapshot call
 const char* const kSites[] = {"ncch", "kyoto"};
@@ -152,10 +162,20 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     std::abort();
   }
   g_root = new std::string(tmpl);
+  // The kept store is not closed at exit: RocksDB's own statics may be gone
+  // by then (closing it from an atexit handler crashed in its logger).
   std::atexit([] {
     std::error_code ec;
     fs::remove_all(*g_root, ec);
   });
+  if (std::getenv("FEDREG_FUZZ_FRESH") == nullptr) {
+    fedreg::server::CentreStoreOptions o;
+    o.path = *g_root + "/centre";
+    o.min_free_bytes = 0;
+    auto store = fedreg::server::CentreStore::Open(o);
+    if (!store.ok()) Fail("store opens", store.status().ToString());
+    g_store = new std::unique_ptr<fedreg::server::CentreStore>(std::move(*store));
+  }
   return 0;
 }
 
@@ -169,7 +189,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_batch_bytes = 64 << 10;
   limits.max_streams = 4;
   {
-    auto centre = InProcessCentre::Open(path, limits);
+    auto start = [&] {
+      return g_store != nullptr ? InProcessCentre::Over(**g_store, limits) : InProcessCentre::Open(path, limits);
+    };
+    auto centre = start();
     if (!centre) Fail("store opens", path);
     size_t n = 0;
     for (const auto& call : script.calls()) {
@@ -177,6 +200,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (call.caller() == fedreg::fuzz::CALLER_UNAUTHENTICATED) centre->Unauthenticated();
       else centre->As(IdentityOf(call.caller()));
       const std::string after = "call " + std::to_string(n) + " (" + call.ShortDebugString().substr(0, 300) + ")";
+      static const bool verbose = std::getenv("FEDREG_FUZZ_VERBOSE") != nullptr;
+      const auto t0 = std::chrono::steady_clock::now();
       switch (call.call_case()) {
         case fedreg::fuzz::Call::kHello:
           CheckReply(centre->Hello(call.hello()), "Hello");
@@ -270,12 +295,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case fedreg::fuzz::Call::kRestart:
           centre.reset();
-          centre = InProcessCentre::Open(path, limits);
+          centre = start();
           if (!centre) Fail("store reopens after a restart", path);
           break;
         case fedreg::fuzz::Call::CALL_NOT_SET:
           break;
       }
+      if (verbose)
+        std::fprintf(stderr, "%.1f ms: %s\n",
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                     after.c_str());
       CheckInvariants(centre->store(), after);
     }
   }

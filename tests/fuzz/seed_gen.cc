@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
                                      agent::BuildError err;
                                      char id[32];
                                      std::snprintf(id, sizeof id, "ncch-%010d", ++n);
-                                     if (!agent::BuildCase(*r, "ncch", id, keys, &built, &err)) {
+                                     if (!agent::BuildCase(*r, "ncch", id, keys, {}, &built, &err)) {
                                        std::fprintf(stderr, "seed row %lld: %s: %s\n", (long long)r->line,
                                                     err.field.c_str(), err.reason.c_str());
                                        return;

@@ -207,8 +207,8 @@ TEST_F(ImportTest, BadRowsAreQuarantinedWithFileLineAndField) {
   EXPECT_EQ(sum->accepted, 1);
   EXPECT_EQ(sum->quarantined, 2);
   ASSERT_EQ(sum->errors.size(), 2u);
-  EXPECT_EQ(sum->errors[0], path + ":3: oncotree_code: unknown OncoTree code 'NOPE'");
-  EXPECT_EQ(sum->errors[1], path + ":4: ecog: must be an integer 0..4");
+  EXPECT_EQ(sum->errors[0], path + ":3: oncotree_code: unknown OncoTree code 'NOPE' (oncotree_2025_10_03)");
+  EXPECT_EQ(sum->errors[1], path + ":4: ecog: 'seven': must be an integer 0..4");
   auto q = store_->Quarantine(10);
   ASSERT_EQ(q->size(), 2u);
   EXPECT_EQ((*q)[0].line(), 3);

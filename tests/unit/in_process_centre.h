@@ -107,14 +107,21 @@ class InProcessCentre {
     o.min_free_bytes = 0;
     auto store = server::CentreStore::Open(o);
     if (!store.ok()) return nullptr;
-    return std::unique_ptr<InProcessCentre>(new InProcessCentre(std::move(*store), limits));
+    auto centre = std::unique_ptr<InProcessCentre>(new InProcessCentre(**store, limits));
+    centre->owned_ = std::move(*store);
+    return centre;
+  }
+  // Services over a store the caller keeps open (a service restart: the
+  // sessions and open calls are gone, the stored state stays).
+  static std::unique_ptr<InProcessCentre> Over(server::CentreStore& store, server::SyncLimits limits = {}) {
+    return std::unique_ptr<InProcessCentre>(new InProcessCentre(store, limits));
   }
   ~InProcessCentre() {
     admin_.reset();
     sync_.reset();  // drains the store's queue
   }
 
-  server::CentreStore& store() { return *store_; }
+  server::CentreStore& store() { return store_; }
   server::SyncServiceImpl& sync() { return *sync_; }
   server::AdminServiceImpl& admin() { return *admin_; }
 
@@ -170,17 +177,18 @@ class InProcessCentre {
   }
 
  private:
-  InProcessCentre(std::unique_ptr<server::CentreStore> store, server::SyncLimits limits)
-      : store_(std::move(store)), caller_(absl::UnauthenticatedError("no identity set")) {
+  InProcessCentre(server::CentreStore& store, server::SyncLimits limits)
+      : store_(store), caller_(absl::UnauthenticatedError("no identity set")) {
     server::CallerFn caller = [this](const grpc::ServerContext&) {
       std::lock_guard<std::mutex> lock(mu_);
       return caller_;
     };
-    sync_ = std::make_unique<server::SyncServiceImpl>(*store_, "fedreg.test", limits, caller);
-    admin_ = std::make_unique<server::AdminServiceImpl>(*store_, *sync_, "fedreg.test", 10, caller);
+    sync_ = std::make_unique<server::SyncServiceImpl>(store_, "fedreg.test", limits, caller);
+    admin_ = std::make_unique<server::AdminServiceImpl>(store_, *sync_, "fedreg.test", 10, caller);
   }
 
-  std::unique_ptr<server::CentreStore> store_;
+  std::unique_ptr<server::CentreStore> owned_;  // set by Open(); destroyed last
+  server::CentreStore& store_;
   std::unique_ptr<server::SyncServiceImpl> sync_;
   std::unique_ptr<server::AdminServiceImpl> admin_;
   std::mutex mu_;

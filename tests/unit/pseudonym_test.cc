@@ -35,8 +35,8 @@ TEST(LinkTokens, AreStableAcrossWritingsOfTheSameName) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a[0], c[0]);  // T1 includes the given name
   EXPECT_EQ(a[1], c[1]);  // T2 does not
-  EXPECT_EQ(a[0].substr(0, 3), "T1:");
-  EXPECT_EQ(a[0].size(), 67u);
+  EXPECT_EQ(a[0].substr(0, 5), "T1v2:") << "the name rules version is in the label";
+  EXPECT_EQ(a[0].size(), 69u);
 }
 
 TEST(LinkTokens, DependOnTheLinkageKey) {
@@ -77,7 +77,7 @@ agent::SourceRecord Row() {
 TEST(BuildCase, DropsIdentifiersAndTurnsDatesIntoOffsets) {
   agent::BuiltCase built;
   agent::BuildError e;
-  ASSERT_TRUE(agent::BuildCase(Row(), "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, &built, &e))
+  ASSERT_TRUE(agent::BuildCase(Row(), "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, {}, &built, &e))
       << e.field << ": " << e.reason;
   const v1::Case& c = built.record;
   EXPECT_EQ(c.registration_month(), "2023-02");
@@ -100,7 +100,7 @@ TEST(BuildCase, TopCodesAgeAt90AndDropsBirthYear) {
   r.fields["birth_date"] = "1925-01-01";
   agent::BuiltCase built;
   agent::BuildError e;
-  ASSERT_TRUE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, &built, &e));
+  ASSERT_TRUE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, {}, &built, &e));
   EXPECT_EQ(built.record.age_at_registration(), 90);
   EXPECT_EQ(built.record.birth_year(), 0);
 }
@@ -119,16 +119,19 @@ TEST(BuildCase, NamesTheFieldOfTheFirstProblem) {
     r.fields[b.field] = b.value;
     agent::BuiltCase built;
     agent::BuildError e;
-    EXPECT_FALSE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, &built, &e))
+    EXPECT_FALSE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, {}, &built, &e))
         << b.field;
     EXPECT_EQ(e.field, b.expect_field);
   }
+  // A bad alteration holds back that alteration only, naming its item.
   auto r = Row();
   r.alterations[0].change = "p.V600";
   agent::BuiltCase built;
   agent::BuildError e;
-  EXPECT_FALSE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, &built, &e));
-  EXPECT_EQ(e.field, "alterations[1].change");
+  EXPECT_TRUE(agent::BuildCase(r, "ncch", "ncch-ABCDEFGHJK", {kLinkage, std::string(32, '\x33')}, {}, &built, &e));
+  ASSERT_EQ(built.held.size(), 1u);
+  EXPECT_EQ(built.held[0].field, "alterations[1].change");
+  EXPECT_EQ(built.held[0].kind, "hgvs");
 }
 
 }  // namespace
