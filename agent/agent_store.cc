@@ -50,11 +50,18 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
   rocksdb::DBOptions dbo = BaseDbOptions(store->wbm_);
   // 16 KiB blocks: the outbox is read in sequence, and a quarter of the index
   // entries keeps a million-change backlog's footprint small.
-  rocksdb::ColumnFamilyOptions cfo = PointLookupCfOptions(store->cache_, 4 << 20, 16 << 10);
+  // Each column family's memtable flushes on its own at a quarter of the
+  // budget: with 4 MiB memtables under an 8 MiB budget, two column families
+  // just under their own trigger filled the budget while the manager's
+  // flush trigger (mutable memory above 7/8 of it) was not reached, and
+  // writes stalled forever with the flush pool idle (facebook/rocksdb#11780;
+  // seen on a 20,000-row import).
+  const size_t memtable = budget / 4;
+  rocksdb::ColumnFamilyOptions cfo = PointLookupCfOptions(store->cache_, memtable, 16 << 10);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (size_t i = 0; i < kCfCount; ++i) {
     // The outbox is only ever read in sequence: bloom filters would be memory for nothing.
-    descs.emplace_back(kCfNames[i], i == kOutbox ? PointLookupCfOptions(store->cache_, 4 << 20, 16 << 10,
+    descs.emplace_back(kCfNames[i], i == kOutbox ? PointLookupCfOptions(store->cache_, memtable, 16 << 10,
                                                                         /*bloom_filters=*/false)
                                                  : cfo);
   }

@@ -26,6 +26,7 @@ PushLimits ClampPushLimits(const v1::HelloResponse& welcome, const PushLimits& o
   l.max_batch_events = std::min<size_t>(ours.max_batch_events, welcome.max_batch_events() ? welcome.max_batch_events()
                                                                                           : kDefaultEvents);
   l.max_batch_events = std::max<size_t>(1, l.max_batch_events);
+  l.centre_max_message_bytes = welcome.max_batch_bytes() ? welcome.max_batch_bytes() : kDefaultBytes;
   return l;
 }
 

@@ -26,6 +26,10 @@ struct PushLimits {
   size_t window = 1;            // batches in flight
   size_t max_batch_bytes = 0;
   size_t max_batch_events = 0;
+  // The size above which the centre refuses a Push message outright (its
+  // own limit, not lowered to ours): a single change above it can never be
+  // sent and is parked (sender.cc).
+  size_t centre_max_message_bytes = 0;
 };
 
 // The agent's own limits lowered to the centre's. A centre value of 0 (unset)

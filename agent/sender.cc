@@ -242,6 +242,10 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
       writer_error = s;
       break;
     }
+    if (auto s = ParkIfUnsendable(limits, req.mutable_batch()); !s.ok()) {
+      writer_error = s;
+      break;
+    }
     if (req.batch().events_size() == 0) {
       bool idle;
       {
@@ -322,6 +326,39 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
 }  // namespace fedreg::agent
 
 namespace fedreg::agent {
+
+absl::Status Sender::ParkIfUnsendable(const PushLimits& limits, v1::Batch* batch) {
+  // ReadOutbox returns a change larger than the batch limit alone in its
+  // batch; the centre would refuse that message every time, and the site's
+  // sync would stop behind it for good.
+  if (batch->events_size() != 1) return absl::OkStatus();
+  const size_t bytes = batch->ByteSizeLong() + options_.site_id.size() + store_.store_id().size() + 16;
+  if (bytes <= limits.centre_max_message_bytes) return absl::OkStatus();
+  v1::ChangeEvent& ev = *batch->mutable_events(0);
+  v1::QuarantineEntry q;
+  q.set_source("sender");
+  q.set_case_id(ev.case_id());
+  q.set_line(static_cast<int64_t>(ev.seq()));
+  q.set_field("change");
+  q.set_reason("change seq " + std::to_string(ev.seq()) + " of case " + ev.case_id() + " is " +
+               std::to_string(bytes) + " bytes, above the centre's limit of " +
+               std::to_string(limits.centre_max_message_bytes) +
+               " bytes per batch: it was parked here and not sent, and the rest of the outbox flows on. "
+               "Reduce the case (fewer alterations) and import it again");
+  q.set_at_unix(std::time(nullptr));
+  // Recorded before the stub is sent: the quarantine says why the centre
+  // never got this change. (Sent again after a reconnect, it is recorded again.)
+  if (auto s = store_.Commit({}, {q}); !s.ok()) return s;
+  spdlog::error("{}", q.reason());
+  v1::ChangeEvent stub;
+  stub.set_seq(ev.seq());
+  stub.set_kind(v1::CHANGE_KIND_PARKED);
+  stub.set_case_id(ev.case_id());
+  stub.set_record_version(ev.record_version());
+  stub.set_committed_unix_us(ev.committed_unix_us());
+  ev = std::move(stub);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ReconcileResult> Sender::ReconcileNow(int timeout_s) {
   std::unique_lock<std::mutex> lock(mu_);

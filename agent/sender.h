@@ -104,6 +104,12 @@ class Sender {
   // (retry later) when the centre is not at this store's seq.
   absl::StatusOr<ReconcileResult> Reconcile(void* stub);
 
+  // Replaces a batch's only change by a CHANGE_KIND_PARKED stub, and records
+  // it in the quarantine, when the change alone is above the centre's
+  // message limit (it could never be sent). Errors only when the store
+  // cannot record it.
+  absl::Status ParkIfUnsendable(const PushLimits& limits, v1::Batch* batch);
+
   AgentStore& store_;
   const SenderOptions options_;
   std::thread thread_;

@@ -8,6 +8,7 @@
 #include "common/synth.h"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -1019,6 +1020,51 @@ std::string BreakDate(Rng& rng, const std::string& date) {
   }
 }
 
+// The forms real exports write valid values in (docs/export-format.md), at
+// rates seen in hospital exports, so that the demo, the fault suite and the
+// benchmark go through the importer's normalisation (issue 10). The site
+// decides the file-wide habits (a percent VAF column for liquid biopsies, a
+// clinical gene name, slash dates); single cells vary at low rates.
+std::string ThreeLetterProtein(const std::string& change) {
+  // IUPAC-IUB one- to three-letter codes (HGVS "Standards: amino acids").
+  static const std::map<char, const char*> kCodes = {
+      {'A', "Ala"}, {'R', "Arg"}, {'N', "Asn"}, {'D', "Asp"}, {'C', "Cys"}, {'Q', "Gln"}, {'E', "Glu"},
+      {'G', "Gly"}, {'H', "His"}, {'I', "Ile"}, {'L', "Leu"}, {'K', "Lys"}, {'M', "Met"}, {'F', "Phe"},
+      {'P', "Pro"}, {'S', "Ser"}, {'T', "Thr"}, {'W', "Trp"}, {'Y', "Tyr"}, {'V', "Val"}, {'*', "Ter"}};
+  // Only simple substitutions "p.V600E" / "p.R213*".
+  if (change.size() < 5 || change.rfind("p.", 0) != 0) return change;
+  const char ref = change[2], alt = change.back();
+  const std::string pos = change.substr(3, change.size() - 4);
+  if (pos.empty() || pos.find_first_not_of("0123456789") != std::string::npos) return change;
+  auto r = kCodes.find(ref), a = kCodes.find(alt);
+  if (r == kCodes.end() || a == kCodes.end()) return change;
+  return std::string("p.") + r->second + pos + a->second;
+}
+
+void ApplyExportForms(Rng& rng, int site, Row& row) {
+  const bool liquid = row.specimen == "cfdna";
+  for (AlterationRow& a : row.alterations) {
+    if (a.kind == "SNV" && rng.Chance(0.06)) a.change = ThreeLetterProtein(a.change);
+    if (a.kind == "SNV" && rng.Chance(0.02) && a.change.rfind("p.", 0) == 0) a.change = "p.(" + a.change.substr(2) + ")";
+    if (a.gene == "ERBB2" && site % 4 == 2) a.gene = "HER2";  // the clinical name, file-wide
+    if (rng.Chance(0.01)) {
+      for (char& c : a.gene) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    // Liquid-biopsy reports print VAF in percent: some sites keep it so (file-wide).
+    if (liquid && site % 3 == 1 && !a.vaf.empty()) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.4g", std::atof(a.vaf.c_str()) * 100);
+      a.vaf = buf;
+    }
+  }
+  // Dates re-formatted by Excel in a Japanese locale (yyyy/m/d), file-wide at some sites.
+  if (site % 5 == 3 && row.birth_date.size() == 10 && row.birth_date[4] == '-') {
+    const int y = std::atoi(row.birth_date.c_str()), m = std::atoi(row.birth_date.c_str() + 5),
+              d = std::atoi(row.birth_date.c_str() + 8);
+    row.birth_date = std::to_string(y) + "/" + std::to_string(m) + "/" + std::to_string(d);
+  }
+}
+
 void ApplyDefect(Rng& rng, Defect defect, Row& row) {
   switch (defect) {
     case Defect::kUnknownOncoTree: {
@@ -1101,7 +1147,9 @@ void ApplyDefect(Rng& rng, Defect defect, Row& row) {
       break;
     case Defect::kBadVaf:
       EnsureTest(row);
-      row.alterations.push_back({"TP53", "SNV", "p.R273H", rng.Chance(0.5) ? "1.7" : "31%"});
+      // Unreadable or impossible at any unit (a value above 1 would instead put
+      // the whole file's assay column in doubt: common/units.h).
+      row.alterations.push_back({"TP53", "SNV", "p.R273H", rng.Chance(0.5) ? "-0.2" : "0.3x"});
       break;
     case Defect::kBadAlterationKind:
       EnsureTest(row);
@@ -1333,6 +1381,7 @@ absl::StatusOr<SynthResult> WriteExports(const SynthOptions& options) {
                   static_cast<long long>(number));
     row.record_number = buf;
     const std::string sort_key = row.record_number;
+    ApplyExportForms(gen.rng, site, row);
     if (defect_of[i] >= 0) ApplyDefect(gen.rng, static_cast<Defect>(defect_of[i]), row);
 
     const bool csv = site % 2 == 0;

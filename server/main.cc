@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   int64_t min_free_mb = 512;
   uint32_t max_streams = 2000;
   double site_rate = 100000;
+  uint32_t max_batch_kib = 4096;
   std::string metrics_listen, crl_dir;
   unsigned tls_reload_s = 60;
   bool check_config = false;
@@ -59,6 +60,9 @@ int main(int argc, char** argv) {
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--max-streams", max_streams, "sites streaming at once")->check(CLI::Range(1u, 100000u))->capture_default_str();
+  app.add_option("--max-batch-kib", max_batch_kib, "largest Push message accepted, KiB (given to agents at Hello)")
+      ->check(CLI::Range(64u, 65536u))
+      ->capture_default_str();
   app.add_option("--site-events-per-s", site_rate, "apply rate limit per site (slowed, not refused)")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
   fedreg::server::SyncLimits limits;
   limits.window = window;
   limits.max_streams = max_streams;
+  limits.max_batch_bytes = max_batch_kib << 10;
   limits.site_events_per_s = site_rate;
   fedreg::server::SyncServiceImpl sync(**store, trust_domain, limits);
   fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, k);

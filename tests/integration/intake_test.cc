@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "agent/agent_store.h"
 #include "tests/integration/cluster.h"
 
 namespace fedreg::testing {
@@ -104,6 +105,39 @@ TEST(Intake, AShiftJisExportAndAnExcelUtf8ExportLinkTheSamePersons) {
   auto stats = ImportAtTwoHospitals(c, Write(c, "ncch.csv", ncch), Write(c, "kyoto.csv", kyoto));
   EXPECT_EQ(stats.cases(), 4);
   EXPECT_EQ(stats.unique_persons(), 2) << "both persons link: the CP932 names were decoded, not garbled";
+}
+
+// Issue 10, item 11: a change the centre can never accept (larger than its
+// batch limit) is parked in the site's quarantine; the rest flows on.
+TEST(Intake, AChangeTooLargeForTheCentreIsParkedAndTheRestOfTheOutboxFlows) {
+  Cluster c;
+  std::string many = "TP53|SNV|p.R175H|0.3";
+  for (int i = 0; i < 3000; ++i) many += ";TP53|SNV|p.R" + std::to_string(100 + i % 300) + "H|0.3";
+  const std::string rows = std::string(kHeader) +
+                           "P-1,山田,一,1960-01-01,M,2023-01-10,LMS,alive,,,,,,\n"
+                           "P-2,山田,二,1960-01-02,M,2023-01-10,LMS,alive,F1CDX,primary,2023-01-20," + many + ",,\n"
+                           "P-3,山田,三,1960-01-03,M,2023-01-10,LMS,alive,,,,,,\n";
+  c.StartAggregator({"--max-batch-kib", "64"});
+  c.StartAgent("ncch");
+  auto sum = c.Import("ncch", Write(c, "big.csv", rows));
+  EXPECT_EQ(sum.accepted(), 3) << "within the import limits: stored at the site";
+  ASSERT_TRUE(c.WaitForDrain("ncch")) << "the parked change does not stop the outbox";
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_EQ(stats.cases(), 2) << "the two cases around it reached the centre";
+  EXPECT_TRUE(stats.verified());
+  c.StopAgent("ncch");
+  agent::AgentStoreOptions o;
+  o.path = c.AgentDataDir("ncch") + "/store";
+  o.min_free_bytes = 0;
+  auto store = agent::AgentStore::Open(o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto q = (*store)->Quarantine(10);
+  ASSERT_TRUE(q.ok());
+  bool parked = false;
+  for (const auto& e : *q)
+    if (e.source() == "sender" && e.reason().find("parked") != std::string::npos && !e.case_id().empty()) parked = true;
+  EXPECT_TRUE(parked) << "the quarantine names the case and says why";
 }
 
 }  // namespace
