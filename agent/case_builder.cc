@@ -150,7 +150,7 @@ bool ComputeLinkTokens(const std::string& linkage_key, const std::string& family
 
 bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::string& case_id,
                const SiteKeys& keys, const FileContext& file, BuiltCase* out, BuildError* e) {
-  out->person_v1.clear();
+  out->person = PersonFields();
   out->held.clear();
   out->normalised.clear();
   // Limits first: a row that can never be sent is refused before any work.
@@ -220,11 +220,9 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
   std::vector<std::string> tokens;
   if (!ComputeLinkTokens(keys.linkage_key, person, kNameRulesVersion, &tokens, e)) return false;
   for (auto& t : tokens) c.add_link_tokens(std::move(t));
-  // The person under the first rules, to compare like with like with cases
-  // stored before the rules changed (the importer's identity check).
-  std::vector<std::string> v1;
-  BuildError ignored;
-  out->person_v1 = ComputeLinkTokens(keys.linkage_key, person, 1, &v1, &ignored) ? v1[0] : "";
+  // Kept for the importer's identity check against a case stored under
+  // older name rules (computed only then: it costs a second normalisation).
+  out->person = std::move(person);
 
   c.set_registration_month(reg_iso.substr(0, 7));
   absl::CivilDay bday = absl::CivilDay(1970, 1, 1) + birth, rday = absl::CivilDay(1970, 1, 1) + reg;

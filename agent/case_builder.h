@@ -15,6 +15,14 @@
 
 namespace fedreg::agent {
 
+// The identifiers a person's link tokens are computed from.
+struct PersonFields {
+  std::string family, given;            // as exported (kanji, kana or latin)
+  std::string family_kana, given_kana;  // the kana reading, when the export has it
+  std::string birth_yyyymmdd;
+  std::string sex_code;                 // "M", "F", "O", "U"
+};
+
 struct BuildError {
   std::string field;        // source field name, e.g. "oncotree_code", "alterations[1].change"
   std::string reason;       // never contains an identifier's value; valid UTF-8
@@ -29,9 +37,10 @@ struct BuiltCase {
   std::vector<BuildError> held;
   // What was rewritten to its standard form, by kind ("hgvs" -> 2, ...).
   std::map<std::string, int> normalised;
-  // The person's T1 token under name rules version 1, to compare like with
-  // like with a case stored before the rules changed; never stored or sent.
-  std::string person_v1;
+  // The identifiers the tokens were computed from, so that the importer can
+  // compare like with like with a case stored under older name rules
+  // (ComputeLinkTokens(..., 1, ...)); never stored or sent.
+  PersonFields person;
 };
 
 // What the builder needs to know of the whole file, from the importer's
@@ -67,14 +76,6 @@ struct SiteKeys {
 // without guessing refuses the row, or only its alteration.
 bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::string& case_id,
                const SiteKeys& keys, const FileContext& file, BuiltCase* out, BuildError* error);
-
-// The identifiers a person's link tokens are computed from.
-struct PersonFields {
-  std::string family, given;            // as exported (kanji, kana or latin)
-  std::string family_kana, given_kana;  // the kana reading, when the export has it
-  std::string birth_yyyymmdd;
-  std::string sex_code;                 // "M", "F", "O", "U"
-};
 
 // The link tokens of `p` under name rules `rules_version`
 // (common/normalize.h; docs/pseudonymization.md): "T1<v>:<hex>" (family,

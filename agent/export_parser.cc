@@ -44,7 +44,8 @@ bool QuotesBalanced(const std::string& s) {
   return n % 2 == 0;
 }
 
-absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallback& on_row, ReadInfo* info) {
+absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallback& on_row, ReadInfo* info,
+                     ReadMode mode) {
   std::string header_line;
   if (!std::getline(in, header_line)) return absl::InvalidArgumentError(path + ": empty file, no header");
   if (header_line.rfind("\xEF\xBB\xBF", 0) == 0) header_line.erase(0, 3);
@@ -99,14 +100,19 @@ absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallbac
     r.file = path;
     r.line = start_line;
     r.raw = record;
-    for (size_t i = 0; i < header.size(); ++i) r.fields[header[i]] = std::string(TrimCell(values[i]));
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (mode == ReadMode::kScan && header[i] != "record_number" && header[i] != "assay" &&
+          header[i] != "alterations")
+        continue;
+      r.fields[header[i]] = std::string(TrimCell(values[i]));
+    }
     std::string err;
     if (!ParseAlterationList(r.Get("alterations"), &r.alterations, &err)) {
       RowError e{path, start_line, "alterations", err, record};
       on_row(nullptr, &e);
       continue;
     }
-    if (!ParseTreatmentList(r.Get("treatments"), &r.treatments, &err)) {
+    if (mode == ReadMode::kFull && !ParseTreatmentList(r.Get("treatments"), &r.treatments, &err)) {
       RowError e{path, start_line, "treatments", err, record};
       on_row(nullptr, &e);
       continue;
@@ -351,7 +357,7 @@ ExportKind KindOf(const std::string& path, bool* known) {
 
 }  // namespace
 
-absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info) {
+absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info, ReadMode mode) {
   ReadInfo local;
   if (info == nullptr) info = &local;
   bool known;
@@ -365,7 +371,7 @@ absl::Status ReadExport(const std::string& path, const RowCallback& on_row, Read
     info->encoding = in.gcount() == 3 && std::string(bom, 3) == "\xEF\xBB\xBF" ? "UTF-8 with BOM" : "UTF-8";
     in.clear();
     in.seekg(0);
-    return ReadExportStream(in, path, kind, on_row, info);
+    return ReadExportStream(in, path, kind, on_row, info, mode);
   }
   // Not UTF-8 as a whole: decide once, for the whole file.
   std::stringstream whole;
@@ -375,7 +381,7 @@ absl::Status ReadExport(const std::string& path, const RowCallback& on_row, Read
   if (decoded.ok()) {
     info->encoding = decoded->encoding;
     std::istringstream text(decoded->utf8);
-    return ReadExportStream(text, path, kind, on_row, info);
+    return ReadExportStream(text, path, kind, on_row, info, mode);
   }
   // A UTF-8 export with a few damaged lines (a stray byte) is read as UTF-8:
   // those rows are quarantined one by one ("not valid UTF-8") and the rest
@@ -393,16 +399,16 @@ absl::Status ReadExport(const std::string& path, const RowCallback& on_row, Read
     return absl::InvalidArgumentError(path + ": " + std::string(decoded.status().message()));
   info->encoding = "UTF-8 (" + std::to_string(bad) + " damaged line" + (bad == 1 ? "" : "s") + " quarantined)";
   std::istringstream text(bytes);
-  return ReadExportStream(text, path, kind, on_row, info);
+  return ReadExportStream(text, path, kind, on_row, info, mode);
 }
 
 absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row,
-                              ReadInfo* info) {
+                              ReadInfo* info, ReadMode mode) {
   ReadInfo local;
   if (info == nullptr) info = &local;
   switch (kind) {
     case ExportKind::kCsv:
-      return ReadCsv(name, in, on_row, info);
+      return ReadCsv(name, in, on_row, info, mode);
     case ExportKind::kNdjson:
       return ReadNdjson(name, in, on_row, info);
   }

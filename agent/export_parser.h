@@ -63,7 +63,12 @@ struct ReadInfo {
 // what to do): never half-imported with garbled names. Every scalar cell is trimmed (ASCII space and U+3000).
 // Fails only when the file cannot be read or decoded, or its CSV header is
 // unusable; bad rows go to the callback. `info` (optional) is filled.
-absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info = nullptr);
+// kScan is for a first pass over a file (the importer's): rows carry only
+// record_number, assay and alterations, and CSV rows skip the other cells'
+// copies and the treatment list (about half the parse).
+enum class ReadMode { kFull, kScan };
+absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info = nullptr,
+                        ReadMode mode = ReadMode::kFull);
 
 enum class ExportKind { kCsv, kNdjson };
 
@@ -71,7 +76,7 @@ enum class ExportKind { kCsv, kNdjson };
 // opening the file); `name` is used as SourceRecord::file / RowError::file and
 // in messages. Same failure rules as ReadExport.
 absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row,
-                              ReadInfo* info = nullptr);
+                              ReadInfo* info = nullptr, ReadMode mode = ReadMode::kFull);
 
 // Exposed for tests: split one CSV record (RFC 4180) into fields.
 // Returns false on an unterminated quote.

@@ -82,7 +82,7 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path, cons
       if (err != nullptr) return;
       ++occurrences[row->Get("record_number")];
       for (const auto& a : row->alterations) vaf_units.Observe(FoldCode(row->Get("assay")), a.vaf, row->line);
-    }, &info);
+    }, &info, ReadMode::kScan);
     if (!scan.ok()) return scan;
     sum.encoding = info.encoding;
     sum.empty_rows = info.empty_rows;
@@ -177,8 +177,12 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path, cons
     // Like with like: a case stored under the first name rules is compared
     // with this row's person under those rules.
     const std::string stored_person = old.has_value() ? PersonOf(*old) : "";
-    const std::string new_person =
-        stored_person.rfind("T1:", 0) == 0 ? built.person_v1 : PersonOf(built.record);
+    std::string new_person = PersonOf(built.record);
+    if (stored_person.rfind("T1:", 0) == 0) {  // stored under name rules 1
+      std::vector<std::string> v1_tokens;
+      BuildError ignored;
+      new_person = ComputeLinkTokens(keys_.linkage_key, built.person, 1, &v1_tokens, &ignored) ? v1_tokens[0] : "";
+    }
     if (old.has_value() && !options.accept_identity_changes && !stored_person.empty() &&
         stored_person != new_person) {
       quarantine_row(row.file, row.line, "record_number",

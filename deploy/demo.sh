@@ -90,7 +90,7 @@ t_import=$(date +%s.%N)
 echo "== importing each hospital's export through its agent"
 for s in "${SITES[@]}"; do
   f=$(ls "$RUN/exports/$s".* | head -1)
-  "$BIN/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" agent import "$f" | tail -1 | sed "s|$RUN/exports/|   |"
+  "$BIN/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" agent import "$f" | grep -v '^quarantined \|^(' | sed "s|$RUN/exports/|   |"
 done
 
 echo "== waiting until every backlog is zero"

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "agent/agent_store.h"
+#include "agent/case_builder.h"
 #include "agent/importer.h"
 #include "common/utf8.h"
 #include "tests/unit/temp_dir.h"
@@ -249,6 +250,37 @@ TEST_F(IntakeTest, AnUpdateForAnotherPersonUnderTheSameNumberIsQuarantined) {
                                   confirmed);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->updated, 1) << "the operator confirmed the corrected identity";
+}
+
+// 8. A case stored under name rules 1 is compared like with like, then re-keyed.
+TEST_F(IntakeTest, ACaseStoredUnderOlderNameRulesIsReKeyedNotSplitOrRefused) {
+  Import("a.csv", "N-1,髙橋,花子,1970-06-15,F,2023-04-03,LMS,alive,,,,,,\n");
+  ASSERT_EQ(Cases().size(), 1u);
+  // Rewrite the stored case as an agent of name rules 1 would have stored it.
+  PersonFields p;
+  p.family = "髙橋";
+  p.given = "花子";
+  p.birth_yyyymmdd = "19700615";
+  p.sex_code = "F";
+  std::vector<std::string> v1;
+  BuildError e;
+  ASSERT_TRUE(ComputeLinkTokens(std::string(32, 'L'), p, 1, &v1, &e));
+  EXPECT_EQ(v1[0].rfind("T1:", 0), 0u);
+  Change old;
+  old.case_record = Cases()[0];
+  old.case_record.clear_link_tokens();
+  for (const auto& t : v1) old.case_record.add_link_tokens(t);
+  old.case_record.set_record_version(2);
+  ASSERT_TRUE(store_->Commit({old}, {}).ok());
+  // The same person again: same under rules 1, so the case is re-keyed (an update).
+  auto same = Import("b.csv", "N-1,髙橋,花子,1970-06-15,F,2023-04-03,LMS,alive,,,,,,\n");
+  EXPECT_EQ(same.quarantined, 0) << Errors(same);
+  EXPECT_EQ(same.updated, 1);
+  ASSERT_EQ(Cases().size(), 1u);
+  EXPECT_EQ(Cases()[0].link_tokens(0).rfind("T1v2:", 0), 0u) << "now under the current rules";
+  // Another person under that number is still refused.
+  auto other = Import("c.csv", "N-1,大野,拓也,1948-12-12,M,2023-04-03,LMS,alive,,,,,,\n");
+  EXPECT_EQ(other.quarantined, 1);
 }
 
 // 10. Padded and case-varied cells; rows empty but for delimiters.
