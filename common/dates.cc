@@ -1,5 +1,7 @@
 #include "common/dates.h"
 
+#include "absl/time/civil_time.h"
+
 #include <unicode/calendar.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
@@ -30,32 +32,20 @@ std::string Quote(std::string_view text) {
   return absl::StrCat("'", VisibleSpaces(Utf8Prefix(text, kQuoteBytes)), "'");
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant,
-// "chrono-Compatible Low-Level Date Algorithms", days_from_civil).
+// Days since 1970-01-01 of a proleptic Gregorian date (absl's civil time;
+// out-of-range parts normalise, as absl::CivilDay does: callers check the
+// parts first).
 int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+  return absl::CivilDay(y, m, d) - absl::CivilDay(1970, 1, 1);
 }
 
 struct Civil {
   int year, month, day;
 };
 
-// Inverse of DaysFromCivil (Hinnant, civil_from_days).
 Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return Civil{static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
+  const absl::CivilDay day = absl::CivilDay(1970, 1, 1) + z;
+  return Civil{static_cast<int>(day.year()), day.month(), day.day()};
 }
 
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
