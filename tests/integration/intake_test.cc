@@ -107,6 +107,28 @@ TEST(Intake, AShiftJisExportAndAnExcelUtf8ExportLinkTheSamePersons) {
   EXPECT_EQ(stats.unique_persons(), 2) << "both persons link: the CP932 names were decoded, not garbled";
 }
 
+// Dates in the forms exports use, padded cells and one person's two tests
+// under one record number: the same persons link with another hospital's
+// plain ISO export, and nothing is counted twice.
+TEST(Intake, ReformattedDatesPaddedCellsAndRepeatedNumbersLinkWithAPlainExport) {
+  Cluster c;
+  const std::string ncch = std::string(kHeader) +
+                           "D-1,中村,勇,1959/8/19,M ,2023/1/10,SYNS ,Alive,F1CDX,Primary,2023/1/25,SSX1|FUSION|SS18-SSX1|,,mss\n"
+                           "D-1,中村,勇,S34.08.19,m,2023-01-10,SYNS,alive,GUARDANT360,cfdna,2024-03-01,TP53|SNV|p.Arg248Gln|5%,,\n"
+                           "D-2 ,小川,里美,平成2年4月4日,F,2023-02-01 00:00:00,ASPS\xE3\x80\x80,alive,,,,,,\n"
+                           ",,,,,,,,,,,,,\n";
+  const std::string kyoto = std::string(kHeader) +
+                            "R-1,中村,勇,1959-08-19,M,2023-05-01,SYNS,alive,,,,,,\n"
+                            "R-2,小川,里美,1990-04-04,F,2023-05-01,ASPS,alive,,,,,,\n";
+  auto stats = ImportAtTwoHospitals(c, Write(c, "ncch.csv", ncch), Write(c, "kyoto.csv", kyoto));
+  EXPECT_EQ(stats.cases(), 4) << "D-1's two rows are one case";
+  EXPECT_EQ(stats.unique_persons(), 2) << "both persons link across the two hospitals";
+  EXPECT_EQ(Count(stats, "alteration", "SS18::SSX1 fusion"), 1);
+  EXPECT_EQ(Count(stats, "alteration", "TP53 p.R248Q"), 1) << "the second test's alteration is in the case";
+  EXPECT_EQ(Count(stats, "oncotree", "SYNS"), 2);
+  EXPECT_EQ(Count(stats, "oncotree", "ASPS"), 2);
+}
+
 // Issue 10, item 11: a change the centre can never accept (larger than its
 // batch limit) is parked in the site's quarantine; the rest flows on.
 TEST(Intake, AChangeTooLargeForTheCentreIsParkedAndTheRestOfTheOutboxFlows) {
