@@ -154,15 +154,16 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
   out->held.clear();
   out->normalised.clear();
   // Limits first: a row that can never be sent is refused before any work.
-  if (row.raw.size() > kMaxRowBytes)
-    return Fail(e, "row", std::to_string(row.raw.size()) + " bytes, at most " + std::to_string(kMaxRowBytes) +
-                              " per row", "size");
+  // The list limits come before the row's bytes: they name the field to fix.
   if (row.alterations.size() > kMaxAlterationsPerRow)
     return Fail(e, "alterations", std::to_string(row.alterations.size()) + " items, at most " +
                                       std::to_string(kMaxAlterationsPerRow) + " per case", "size");
   if (row.treatments.size() > kMaxTreatmentsPerCase)
     return Fail(e, "treatments", std::to_string(row.treatments.size()) + " items, at most " +
                                      std::to_string(kMaxTreatmentsPerCase) + " per case", "size");
+  if (row.raw.size() > kMaxRowBytes)
+    return Fail(e, "row", std::to_string(row.raw.size()) + " bytes, at most " + std::to_string(kMaxRowBytes) +
+                              " per row", "size");
   // Protobuf strings must be UTF-8: a bad byte would make the record
   // unreadable downstream, so it is refused here, naming the field.
   for (const auto& [name, value] : row.fields) {

@@ -1431,11 +1431,22 @@ absl::StatusOr<CanonicalVariant> CanonicalizeVariant(std::string_view text, std:
   return v;
 }
 
-bool IsCanonicalProteinChange(std::string_view change) {
-  if (change.size() < 3 || change.size() > kMaxInputBytes || change.substr(0, 2) != "p.") return false;
+namespace {
+
+// A stored change can be canonical only if it is printable ASCII, within the
+// input limit, after `prefix` ("p." or "c.").
+bool CanBeCanonical(std::string_view change, std::string_view prefix) {
+  if (change.size() < 3 || change.size() > kMaxInputBytes || change.substr(0, 2) != prefix) return false;
   for (char c : change) {
     if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) <= 0x20) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+bool IsCanonicalProteinChange(std::string_view change) {
+  if (!CanBeCanonical(change, "p.")) return false;
   Ctx ctx;
   ctx.input = change;
   CanonicalVariant v;
@@ -1443,10 +1454,7 @@ bool IsCanonicalProteinChange(std::string_view change) {
 }
 
 bool IsCanonicalCodingChange(std::string_view change) {
-  if (change.size() < 3 || change.size() > kMaxInputBytes || change.substr(0, 2) != "c.") return false;
-  for (char c : change) {
-    if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) <= 0x20) return false;
-  }
+  if (!CanBeCanonical(change, "c.")) return false;
   Ctx ctx;
   ctx.input = change;
   CanonicalVariant v;

@@ -1,5 +1,7 @@
 #include "tests/integration/fault_proxy.h"
 
+#include "tests/integration/loopback.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,31 +22,10 @@ void Rst(int fd) {
   close(fd);
 }
 
-bool SendAll(int fd, const char* data, ssize_t n) {
-  while (n > 0) {
-    ssize_t w = send(fd, data, static_cast<size_t>(n), MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    data += w;
-    n -= w;
-  }
-  return true;
-}
-
 }  // namespace
 
 FaultProxy::FaultProxy(int target_port) : target_port_(target_port) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(listen_fd_, 64) != 0)
-    throw std::runtime_error("fault proxy: cannot listen");
-  socklen_t len = sizeof(addr);
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = ListenLoopback(&port_, "fault proxy");
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -71,19 +52,12 @@ void FaultProxy::AcceptLoop() {
     int client = accept(listen_fd_, nullptr, nullptr);
     if (client < 0) continue;
     ++connections_;
-    int upstream = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(target_port_));
-    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      close(upstream);
+    int upstream = ConnectLoopback(target_port_);
+    if (upstream < 0) {
       Rst(client);
       continue;
     }
-    int one = 1;
-    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    NoDelay(client);
     std::lock_guard<std::mutex> lock(mu_);
     pumps_.emplace_back([this, client, upstream] { Pump(client, upstream); });
   }
@@ -113,7 +87,7 @@ void FaultProxy::Pump(int client, int upstream) {
       }
       if (mode == Mode::kBlackhole) continue;  // swallowed
       if (mode == Mode::kDelay) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
-      if (!SendAll(i == 0 ? upstream : client, buf, r)) closed = true;
+      if (!SendAll(i == 0 ? upstream : client, buf, static_cast<size_t>(r))) closed = true;
     }
     if (closed) break;
   }

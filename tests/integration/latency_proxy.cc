@@ -1,5 +1,7 @@
 #include "tests/integration/latency_proxy.h"
 
+#include "tests/integration/loopback.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,31 +20,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool SendAll(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 }  // namespace
 
 LatencyProxy::LatencyProxy(int target_port, int one_way_delay_ms)
     : target_port_(target_port), delay_ms_(one_way_delay_ms) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(listen_fd_, 64) != 0)
-    throw std::runtime_error("latency proxy: cannot listen");
-  socklen_t len = sizeof(addr);
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = ListenLoopback(&port_, "latency proxy");
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -62,19 +44,12 @@ void LatencyProxy::AcceptLoop() {
     int client = accept(listen_fd_, nullptr, nullptr);
     if (client < 0) continue;
     ++connections_;
-    int upstream = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(target_port_));
-    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      close(upstream);
+    int upstream = ConnectLoopback(target_port_);
+    if (upstream < 0) {
       close(client);
       continue;
     }
-    int one = 1;
-    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    NoDelay(client);
     std::lock_guard<std::mutex> lock(mu_);
     carriers_.emplace_back([this, client, upstream] { Carry(client, upstream); });
   }

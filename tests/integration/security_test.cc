@@ -57,6 +57,22 @@ grpc::StatusCode HelloNaming(v1::Sync::Stub& stub, const std::string& site) {
   return stub.Hello(&ctx, hello, &resp).error_code();
 }
 
+// A Push message of one tombstone at seq 1 for ncch-0000000001, from `store`.
+v1::PushRequest OneTombstone(const std::string& store) {
+  v1::PushRequest req;
+  req.set_site_id("ncch");
+  req.set_store_id(store);
+  auto* b = req.mutable_batch();
+  b->set_first_seq(1);
+  b->set_last_seq(1);
+  auto* ev = b->add_events();
+  ev->set_seq(1);
+  ev->set_kind(v1::CHANGE_KIND_TOMBSTONE);
+  ev->set_case_id("ncch-0000000001");
+  ev->set_reason("CONSENT_WITHDRAWN");
+  return req;
+}
+
 grpc::StatusCode CallAdmin(v1::Admin::Stub& stub, const std::string& rpc) {
   grpc::ClientContext ctx;
   Deadline(&ctx);
@@ -197,17 +213,7 @@ TEST(Refusals, HostilePeersGetTheRightStatusAndAnAuditEntry) {
     grpc::ClientContext ctx;
     Deadline(&ctx, 30);
     auto stream = sync->Push(&ctx);
-    v1::PushRequest req;
-    req.set_site_id("ncch");
-    req.set_store_id(std::string(32, 'b'));
-    auto* b = req.mutable_batch();
-    b->set_first_seq(1);
-    b->set_last_seq(1);
-    auto* ev = b->add_events();
-    ev->set_seq(1);
-    ev->set_kind(v1::CHANGE_KIND_TOMBSTONE);
-    ev->set_case_id("ncch-0000000001");
-    ev->set_reason("CONSENT_WITHDRAWN");
+    v1::PushRequest req = OneTombstone(std::string(32, 'b'));
     ASSERT_TRUE(stream->Write(req));
     v1::PushAck ack;
     ASSERT_TRUE(stream->Read(&ack));
@@ -307,17 +313,7 @@ TEST(Refusals, PushBeforeHelloIsFailedPreconditionAuditedAndOtherSitesKeepStream
     grpc::ClientContext ctx;
     Deadline(&ctx);
     auto stream = sync->Push(&ctx);
-    v1::PushRequest req;
-    req.set_site_id("ncch");
-    req.set_store_id(std::string(32, 'c'));
-    auto* b = req.mutable_batch();
-    b->set_first_seq(1);
-    b->set_last_seq(1);
-    auto* ev = b->add_events();
-    ev->set_seq(1);
-    ev->set_kind(v1::CHANGE_KIND_TOMBSTONE);
-    ev->set_case_id("ncch-0000000001");
-    stream->Write(req);
+    stream->Write(OneTombstone(std::string(32, 'c')));
     stream->WritesDone();
     v1::PushAck ack;
     EXPECT_FALSE(stream->Read(&ack)) << "nothing is acknowledged";
