@@ -47,6 +47,7 @@ grpc::Status AgentAdminServiceImpl::Import(grpc::ServerContext*, const v1::Impor
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "path must be absolute");
   ImportOptions options;
   options.accept_identity_changes = req->accept_identity_changes();
+  options.accept_same_person = req->accept_same_person();
   auto sum = importer_.ImportFile(req->path(), options);
   if (!sum.ok()) return Error(sum.status());
   resp->set_path(Text(sum->path, 4096));
@@ -79,6 +80,16 @@ grpc::Status AgentAdminServiceImpl::Withdraw(grpc::ServerContext*, const v1::Wit
   if (!w.ok()) return Error(w.status());
   resp->set_case_id(w->case_id);
   resp->set_seq(w->seq);
+  return grpc::Status::OK;
+}
+
+grpc::Status AgentAdminServiceImpl::Rekey(grpc::ServerContext*, const v1::RekeyRequest* req,
+                                          v1::RekeyResponse* resp) {
+  if (req->old_record_number().empty() || req->new_record_number().empty())
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the old and the new record number are required");
+  auto id = importer_.Rekey(req->old_record_number(), req->new_record_number());
+  if (!id.ok()) return Error(id.status());
+  resp->set_case_id(*id);
   return grpc::Status::OK;
 }
 

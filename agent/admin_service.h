@@ -24,6 +24,7 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   grpc::Status Import(grpc::ServerContext* ctx, const v1::ImportRequest* req, v1::ImportResponse* resp) override;
   grpc::Status Withdraw(grpc::ServerContext* ctx, const v1::WithdrawRequest* req,
                         v1::WithdrawResponse* resp) override;
+  grpc::Status Rekey(grpc::ServerContext* ctx, const v1::RekeyRequest* req, v1::RekeyResponse* resp) override;
   grpc::Status Reconcile(grpc::ServerContext* ctx, const v1::AgentReconcileRequest* req,
                          v1::AgentReconcileResponse* resp) override;
 

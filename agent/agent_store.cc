@@ -226,6 +226,22 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
   return absl::OkStatus();
 }
 
+absl::Status AgentStore::MoveReid(const std::string& from_key, const std::string& to_key, const std::string& sealed,
+                                  const std::string& case_id) {
+  std::lock_guard<std::mutex> wlock(write_mu_);
+  if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
+  rocksdb::WriteBatch b;
+  b.Delete(cfs_[kReid], from_key);
+  b.Put(cfs_[kReid], to_key, sealed);
+  b.Put(cfs_[kReid], "c" + case_id, to_key);
+  auto s = db_->Write(SyncWrite(), &b);
+  if (!s.ok()) {
+    write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";
+    return FromRocks(s, "re-key a record number");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes,
                                     v1::Batch* batch) const {
   batch->Clear();

@@ -88,6 +88,13 @@ class AgentStore {
   absl::Status Commit(const std::vector<Change>& changes,
                       const std::vector<v1::QuarantineEntry>& quarantined);
 
+  // Moves a case's reid entry from `from_key` to `to_key` (a renumbered
+  // patient) in one synced WriteBatch: the old key is deleted, `sealed` is
+  // written under the new one and the case's "c" entry points to it. No
+  // outbox event: the case and its id are unchanged.
+  absl::Status MoveReid(const std::string& from_key, const std::string& to_key, const std::string& sealed,
+                        const std::string& case_id);
+
   // Reads outbox events with seq >= from_seq into `batch`, at most max_events
   // and about max_bytes (at least one event). Empty batch = nothing pending.
   absl::Status ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes, v1::Batch* batch) const;

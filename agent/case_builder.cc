@@ -5,6 +5,7 @@
 
 #include "absl/time/civil_time.h"
 #include "agent/alteration_builder.h"
+#include "agent/record_number.h"
 #include "common/crypto.h"
 #include "common/dates.h"
 #include "common/gene_symbols.h"
@@ -185,12 +186,7 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
     if (row.Get(f).empty()) return Fail(e, f, "required field is missing");
   }
   const std::string& rn = row.Get("record_number");
-  if (rn.size() > 32) return Fail(e, "record_number", "longer than 32 characters", "record_number");
-  for (char c : rn) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
-      return Fail(e, "record_number", "may hold only letters, digits and '-' (got " + Quote(rn) + ")",
-                  "record_number");
-  }
+  if (auto s = CheckRecordNumber(rn); !s.ok()) return Fail(e, "record_number", std::string(s.message()), "record_number");
   int64_t birth, reg;
   std::string birth_iso, reg_iso;
   if (!Date("birth_date", row.Get("birth_date"), out, &birth, &birth_iso, e)) return false;

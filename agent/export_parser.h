@@ -45,8 +45,9 @@ struct RowError {
   std::string raw;
 };
 
-// Called once per data row, with either a record (error == nullptr) or an error.
-using RowCallback = std::function<void(const SourceRecord* record, const RowError* error)>;
+// Called once per data row, with either a record (error == nullptr) or an
+// error. The record is the callback's to change or move from.
+using RowCallback = std::function<void(SourceRecord* record, const RowError* error)>;
 
 // What reading a file found besides its rows.
 struct ReadInfo {

@@ -1,15 +1,15 @@
 // Imports one export file into the agent store: parse, build (normalise,
 // pseudonymize), validate, compare with what is stored, and commit in chunks,
-// each chunk one synced WriteBatch. Re-running an import after a crash is
-// idempotent: rows already committed compare equal and write nothing.
+// each chunk one synced WriteBatch (agent/import_run.h: how). Re-running an
+// import after a crash is idempotent: rows already committed compare equal
+// and write nothing.
 //
-// Two passes over the file: the first notes each record number's rows and
-// the VAF cells of each assay (a VAF column is in percent or in fraction for
-// a whole file, common/units.h); the second builds. A record number repeated
-// within one file is one case when its rows describe the same person (each
-// row adds its genomic test; every other field must agree), and otherwise
-// every row of it is quarantined naming the lines. An update whose person
-// differs from the stored case's is quarantined, never applied.
+// A record number repeated within one file is one case when its rows
+// describe the same person (each row adds its genomic test; every other
+// field must agree), and otherwise every row of it is quarantined naming the
+// lines. An update whose person differs from the stored case's is
+// quarantined, never applied; so is a new record number whose person is a
+// live case under another number, until the operator re-keys it (Rekey).
 #pragma once
 
 #include <map>
@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "agent/agent_store.h"
 #include "agent/case_builder.h"
+#include "agent/record_number.h"
 
 namespace fedreg::agent {
 
@@ -55,12 +56,18 @@ struct ImportOptions {
   // stored case's: the operator confirms that the identity was corrected.
   // Default: false (such updates are quarantined).
   bool accept_identity_changes = false;
+  // Store a new record number even when its person (name, birth date, sex)
+  // is a live case under another number: the operator confirms that two
+  // patients share those. Default: false (such rows are held with "same
+  // person as record <n>").
+  bool accept_same_person = false;
 };
 
 class Importer {
  public:
   // `store` must outlive the importer.
-  Importer(AgentStore& store, std::string site_id, SiteKeys keys, size_t rows_per_commit = 512);
+  Importer(AgentStore& store, std::string site_id, SiteKeys keys, size_t rows_per_commit = 512,
+           RecordNumberRules record_numbers = {});
 
   // Fails only when the file cannot be read or the store cannot be written
   // (RESOURCE_EXHAUSTED on a full disk); bad rows are quarantined and counted.
@@ -77,6 +84,15 @@ class Importer {
   // unknown; FAILED_PRECONDITION when it is already withdrawn.
   absl::StatusOr<Withdrawal> Withdraw(const std::string& record_number, const std::string& reason);
 
+  // The hospital renumbered a patient: the case of `old_number` is kept
+  // under `new_number` (same case id, so the centre sees no change and
+  // nothing is sent). Both are normalised as imports normalise them.
+  // NOT_FOUND when `old_number` is unknown; FAILED_PRECONDITION when it is
+  // withdrawn; ALREADY_EXISTS when `new_number` already has a case;
+  // INVALID_ARGUMENT when they are the same number or `new_number` is not a
+  // record number. Returns the case id.
+  absl::StatusOr<std::string> Rekey(const std::string& old_number, const std::string& new_number);
+
   // What every import since start normalised and refused. Thread-safe.
   ImportTotals Totals() const;
 
@@ -85,8 +101,13 @@ class Importer {
   const std::string site_id_;
   const SiteKeys keys_;
   const size_t rows_per_commit_;
-  // Reads and decrypts the reid entry; nullopt when absent.
-  absl::StatusOr<std::optional<v1::ReidEntry>> LoadReid(const std::string& rkey);
+  const RecordNumberRules record_numbers_;
+  struct StoredNumber {
+    std::string rkey;
+    v1::ReidEntry entry;
+  };
+  // The reid entry of a record number, under this site's rules or as given.
+  absl::StatusOr<std::optional<StoredNumber>> FindStored(const std::string& record_number);
 
   std::mutex mu_;  // one import or withdrawal at a time
   mutable std::mutex totals_mu_;

@@ -34,6 +34,7 @@ struct AgentConfig {
   std::string reid_key;        // Default: <data_dir>/reid.key, created on first start
   std::string admin_socket;    // Default: <data_dir>/agent.sock
   std::string drop_dir;        // Default: none (imports only via fedregctl agent import)
+  std::string record_number_leading_zeros = "keep";
   int window = 8;
   int backoff_max_ms = 10000;
   int ack_timeout_ms = 15000;
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
   app.add_option("--reid-key", cfg.reid_key, "re-identification table key file (created if missing)");
   app.add_option("--admin-socket", cfg.admin_socket, "unix socket for fedregctl agent commands");
   app.add_option("--drop-dir", cfg.drop_dir, "folder watched for export files");
+  app.add_option("--record-number-leading-zeros", cfg.record_number_leading_zeros,
+                 "keep: 000123 and 123 are two record numbers; strip: leading zeros are padding (one number)")
+      ->check(CLI::IsMember({"keep", "strip"}))
+      ->capture_default_str();
   app.add_option("--window", cfg.window, "batches in flight")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--backoff-max-ms", cfg.backoff_max_ms, "cap of the reconnect backoff (full jitter)")
       ->check(CLI::Range(100, 600000))
@@ -145,7 +150,9 @@ int main(int argc, char** argv) {
   auto store = fedreg::agent::AgentStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
 
-  fedreg::agent::Importer importer(**store, cfg.site, {*linkage, *reid});
+  fedreg::agent::RecordNumberRules record_numbers;
+  fedreg::agent::ParseLeadingZeros(cfg.record_number_leading_zeros, &record_numbers.leading_zeros);  // checked above
+  fedreg::agent::Importer importer(**store, cfg.site, {*linkage, *reid}, 512, record_numbers);
   fedreg::agent::SenderOptions sopts;
   sopts.site_id = cfg.site;
   sopts.server = cfg.server;

@@ -235,7 +235,7 @@ void CmdAgentWaitDrained(const Globals& g, const std::vector<std::string>& socke
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
 }
 
-void CmdAgentImport(const Globals& g, const std::string& file, bool accept_identity_changes) {
+void CmdAgentImport(const Globals& g, const std::string& file, bool accept_identity_changes, bool accept_same_person) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(file, ec);
   if (ec) Die(file + ": " + ec.message());
@@ -245,6 +245,7 @@ void CmdAgentImport(const Globals& g, const std::string& file, bool accept_ident
   fedreg::v1::ImportRequest req;
   req.set_path(abs.string());
   req.set_accept_identity_changes(accept_identity_changes);
+  req.set_accept_same_person(accept_same_person);
   fedreg::v1::ImportResponse resp;
   DieOnRpc(stub->Import(&ctx, req, &resp), "import " + abs.string());
   if (g.json) return PrintJson(resp);
@@ -378,6 +379,20 @@ void CmdAgentWithdraw(const Globals& g, const std::string& record_number, const 
             << " for the centre\n";
 }
 
+void CmdAgentRekey(const Globals& g, const std::string& old_number, const std::string& new_number) {
+  auto stub = AgentStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  fedreg::v1::RekeyRequest req;
+  req.set_old_record_number(old_number);
+  req.set_new_record_number(new_number);
+  fedreg::v1::RekeyResponse resp;
+  DieOnRpc(stub->Rekey(&ctx, req, &resp), "rekey");
+  if (g.json) return PrintJson(resp);
+  std::cout << "re-keyed: case " << resp.case_id() << " now has the new record number (nothing is sent to the "
+            << "centre: the case is unchanged); import the export that holds it again\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -433,11 +448,21 @@ int main(int argc, char** argv) {
   agent_import->add_flag("--accept-identity-changes", accept_identity_changes,
                          "apply updates whose person (name, birth date, sex) differs from the stored case's: the "
                          "identity was corrected (otherwise they are quarantined)");
+  bool accept_same_person = false;
+  agent_import->add_flag("--accept-same-person", accept_same_person,
+                         "store new record numbers whose person (name, birth date, sex) is already a case under "
+                         "another number: they are two patients (otherwise they are quarantined; a renumbered "
+                         "patient is re-keyed instead)");
 
   std::string withdraw_rn, withdraw_reason = "CONSENT_WITHDRAWN";
   auto* agent_withdraw = agent->add_subcommand("withdraw", "consent withdrawn: remove a case here and at the centre");
   agent_withdraw->add_option("--record-number", withdraw_rn, "the hospital's record number")->required();
   agent_withdraw->add_option("--reason", withdraw_reason, "reason code")->capture_default_str();
+
+  std::string rekey_old, rekey_new;
+  auto* agent_rekey = agent->add_subcommand("rekey", "the hospital renumbered a patient: keep the case under the new record number");
+  agent_rekey->add_option("OLD", rekey_old, "the record number the case is stored under")->required();
+  agent_rekey->add_option("NEW", rekey_new, "the patient's new record number")->required();
 
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
@@ -458,7 +483,8 @@ int main(int argc, char** argv) {
   else if (*stats) CmdStats(g, verify, top);
   else if (*agent_status) CmdAgentStatus(g, status_sockets);
   else if (*agent_wait) CmdAgentWaitDrained(g, wait_sockets);
-  else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes);
+  else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes, accept_same_person);
+  else if (*agent_rekey) CmdAgentRekey(g, rekey_old, rekey_new);
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

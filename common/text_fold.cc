@@ -28,7 +28,7 @@ std::string_view TrimCell(std::string_view s) {
   return s;
 }
 
-std::string FoldCode(std::string_view cell) {
+std::string FoldWidth(std::string_view cell) {
   std::string_view t = TrimCell(cell);
   bool ascii = true;
   for (char c : t) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
@@ -44,6 +44,11 @@ std::string FoldCode(std::string_view cell) {
     norm.toUTF8String(out);
     out = std::string(TrimCell(out));  // NFKC turns U+3000 into a space
   }
+  return out;
+}
+
+std::string FoldCode(std::string_view cell) {
+  std::string out = FoldWidth(cell);
   for (char& c : out) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }

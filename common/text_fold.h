@@ -11,6 +11,10 @@ namespace fedreg {
 // and U+3000 IDEOGRAPHIC SPACE (Japanese IME input). Never fails.
 std::string_view TrimCell(std::string_view cell);
 
+// `cell` trimmed and in Unicode NFKC (full-width letters and digits to
+// ASCII, ICU), letter case kept. Invalid UTF-8 comes back trimmed only.
+std::string FoldWidth(std::string_view cell);
+
 // A code-like cell (OncoTree code, sex, enumerations, gene kinds) folded for
 // matching: trimmed, Unicode NFKC (full-width ASCII to ASCII, ICU), ASCII
 // letters upper-cased. Invalid UTF-8 comes back trimmed only (the caller's

@@ -24,7 +24,7 @@ echo "fedreg-lint: clang-tidy-16 bugprone-unchecked-optional-access on $(echo "$
 if ! run-clang-tidy-16 -quiet -p "$BUILD_DIR" -j "${FEDREG_JOBS:-$(nproc)}" \
     -config="{Checks: '-*,bugprone-unchecked-optional-access', WarningsAsErrors: '*'}" \
     -header-filter='^'"$PWD"'/(agent|server|common|cli)/' $files >"$BUILD_DIR/lint.log" 2>&1; then
-  grep -E "error:|warning:" "$BUILD_DIR/lint.log" | sort -u | head -50 >&2
+  grep -E "error:|warning:|terminated by signal|Stack dump|Processing" "$BUILD_DIR/lint.log" | sort -u | head -50 >&2
   echo "fedreg-lint: FAILED (full log: $BUILD_DIR/lint.log)" >&2
   exit 1
 fi

@@ -10,6 +10,7 @@
 #include "agent/agent_store.h"
 #include "agent/case_builder.h"
 #include "agent/importer.h"
+#include "agent/record_number.h"
 #include "common/utf8.h"
 #include "tests/unit/temp_dir.h"
 
@@ -250,6 +251,118 @@ TEST_F(IntakeTest, AnUpdateForAnotherPersonUnderTheSameNumberIsQuarantined) {
                                   confirmed);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->updated, 1) << "the operator confirmed the corrected identity";
+}
+
+// 9. A new record number for a person who is a live case under another
+// number is held, naming that number and the command; after the re-key the
+// same export updates the one case (same case id: the centre sees no change).
+TEST_F(IntakeTest, ANewNumberForAStoredPersonIsHeldUntilReKeyed) {
+  Import("a.csv", "A-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n");
+  ASSERT_EQ(Cases().size(), 1u);
+  const std::string case_id = Cases()[0].case_id();
+  const std::string renumbered = "A-9,松本,健,1955-03-03,M,2023-01-10,LMS,dead,,,,,,\n";
+  auto held = Import("b.csv", renumbered);
+  EXPECT_EQ(held.accepted, 0);
+  EXPECT_EQ(held.quarantined, 1);
+  EXPECT_EQ(held.refused_by_kind["same_person"], 1);
+  EXPECT_THAT(Errors(held), HasSubstr("b.csv:2: record_number: same person as record A-1"));
+  EXPECT_THAT(Errors(held), HasSubstr("'fedregctl agent rekey A-1 A-9'"));
+  ASSERT_EQ(Cases().size(), 1u) << "never a second case for one person";
+
+  auto moved = importer_->Rekey("A-1", "A-9");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(*moved, case_id);
+  const uint64_t seq_before = store_->highest_seq();
+  auto again = Import("b2.csv", renumbered);
+  EXPECT_EQ(again.quarantined, 0) << Errors(again);
+  EXPECT_EQ(again.updated, 1);
+  ASSERT_EQ(Cases().size(), 1u);
+  EXPECT_EQ(Cases()[0].case_id(), case_id);
+  EXPECT_EQ(Cases()[0].vital_status(), v1::VITAL_STATUS_DEAD);
+  EXPECT_EQ(store_->highest_seq(), seq_before + 1) << "one update, no new case";
+  // The old number is free now; under it the same person is held again.
+  auto old_number = Import("c.csv", "A-1,松本,健,1955-03-03,M,2023-01-10,LMS,dead,,,,,,\n");
+  EXPECT_THAT(Errors(old_number), HasSubstr("same person as record A-9"));
+}
+
+TEST_F(IntakeTest, RekeyRefusesUnknownTakenWithdrawnAndSameNumbers) {
+  Import("a.csv",
+         "B-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"
+         "B-2,岡田,奈々,1971-07-07,F,2023-01-10,LMS,alive,,,,,,\n"
+         "B-3,石井,誠,1966-06-06,M,2023-01-10,LMS,alive,,,,,,\n");
+  EXPECT_EQ(importer_->Rekey("B-404", "B-5").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(importer_->Rekey("B-1", "B-2").status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(importer_->Rekey("B-1", "B-1").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(importer_->Rekey("B-1", "B 7").status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(importer_->Withdraw("B-3", "CONSENT_WITHDRAWN").ok());
+  EXPECT_EQ(importer_->Rekey("B-3", "B-8").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(Cases().size(), 2u) << "nothing moved or lost";
+}
+
+// 9. Two new numbers for one person within one file: the second is held.
+// Two patients who share name, birth date and sex go in when the operator
+// says so.
+TEST_F(IntakeTest, TwoNewNumbersForOnePersonInOneFileAreHeldUnlessConfirmed) {
+  const std::string rows =
+      "C-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"
+      "C-2,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n";
+  auto sum = Import("a.csv", rows);
+  EXPECT_EQ(sum.accepted, 1);
+  EXPECT_EQ(sum.quarantined, 1);
+  EXPECT_THAT(Errors(sum), HasSubstr("a.csv:3: record_number: same person as record C-1"));
+  ImportOptions two_patients;
+  two_patients.accept_same_person = true;
+  auto confirmed = importer_->ImportFile(Write("b.csv", std::string(kHeader) + rows), two_patients);
+  ASSERT_TRUE(confirmed.ok());
+  EXPECT_EQ(confirmed->accepted, 1);
+  EXPECT_EQ(confirmed->unchanged, 1);
+  EXPECT_EQ(Cases().size(), 2u);
+}
+
+// 9. Record numbers: full-width digits are read as ASCII; leading zeros are
+// padding only where the site's config says so.
+TEST_F(IntakeTest, LeadingZerosArePaddingOnlyWhenTheSiteSaysSo) {
+  // Default (keep): 000123 and 123 are two numbers, so the same person
+  // under the second is held, not stored twice.
+  Import("a.csv", "000123,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n");
+  auto kept = Import("b.csv", "123,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n");
+  EXPECT_THAT(Errors(kept), HasSubstr("same person as record 000123"));
+
+  // strip: one number. A store filled before the setting still finds its
+  // "000123" case through the re-key (the old number as given).
+  RecordNumberRules strip;
+  strip.leading_zeros = LeadingZeros::kStrip;
+  importer_ = std::make_unique<Importer>(*store_, "ncch", SiteKeys{std::string(32, 'L'), std::string(32, 'R')}, 512,
+                                         strip);
+  ASSERT_TRUE(importer_->Rekey("000123", "123").ok());
+  auto one = Import("c.csv",
+                    "00123,松本,健,1955-03-03,M,2023-01-10,LMS,dead,,,,,,\n"
+                    "１２４,岡田,奈々,1971-07-07,F,2023-01-10,LMS,alive,,,,,,\n");  // full-width digits
+  EXPECT_EQ(one.quarantined, 0) << Errors(one);
+  EXPECT_EQ(one.updated, 1);
+  EXPECT_EQ(one.accepted, 1);
+  EXPECT_EQ(one.normalised_by_kind["record_number"], 2);
+  EXPECT_EQ(Cases().size(), 2u);
+  auto w = importer_->Withdraw("0124", "CONSENT_WITHDRAWN");
+  EXPECT_TRUE(w.ok()) << "withdraw reads the number as imports do: " << w.status();
+}
+
+TEST(RecordNumber, NormalisesWidthAndOnlyTheZerosOfANumber) {
+  RecordNumberRules keep, strip;
+  strip.leading_zeros = LeadingZeros::kStrip;
+  EXPECT_EQ(NormalizeRecordNumber(" 000123\xE3\x80\x80", keep), "000123");
+  EXPECT_EQ(NormalizeRecordNumber("\xEF\xBC\x90\xEF\xBC\x91", keep), "01");  // "０１"
+  EXPECT_EQ(NormalizeRecordNumber("000123", strip), "123");
+  EXPECT_EQ(NormalizeRecordNumber("000", strip), "0");
+  EXPECT_EQ(NormalizeRecordNumber("0A12", strip), "0A12") << "not a number: its zero is not padding";
+  EXPECT_EQ(NormalizeRecordNumber("a12", strip), "a12") << "case is kept";
+  LeadingZeros z;
+  EXPECT_TRUE(ParseLeadingZeros("strip", &z));
+  EXPECT_EQ(z, LeadingZeros::kStrip);
+  EXPECT_FALSE(ParseLeadingZeros("Strip", &z));
+  EXPECT_TRUE(CheckRecordNumber("K-12").ok());
+  EXPECT_FALSE(CheckRecordNumber(std::string(33, '1')).ok());
+  EXPECT_THAT(std::string(CheckRecordNumber("K 12").message()), HasSubstr("'K 12'"));
 }
 
 // 8. A case stored under name rules 1 is compared like with like, then re-keyed.

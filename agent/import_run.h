@@ -1,0 +1,98 @@
+// One import of one export file (agent/importer.h says what an import does;
+// this is how). Two passes over the file: the first notes how often each
+// record number occurs and the VAF cells of each assay (a VAF column is in
+// percent or in fraction for a whole file, common/units.h); the second
+// builds, compares with what is stored and commits in chunks.
+//
+// Per row, in order: the record number is normalised (agent/record_number.h);
+// a record number seen more than once in the file waits until the end
+// (one person's several genomic tests become one case, two persons under one
+// number are both held); a withdrawn one is skipped; the case is built; an
+// update whose person differs from the stored case's is held; a new record
+// number whose person is a live case under another number is held ("same
+// person as record <n>"); what differs from the stored case is committed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agent/agent_store.h"
+#include "agent/case_builder.h"
+#include "agent/importer.h"
+#include "agent/person_index.h"
+
+namespace fedreg::agent {
+
+class ImportRun {
+ public:
+  struct Settings {
+    std::string site_id;
+    SiteKeys keys;
+    size_t rows_per_commit = 512;
+    RecordNumberRules record_numbers;
+    ImportOptions options;
+  };
+  // `store` and `settings` must outlive the run.
+  ImportRun(AgentStore& store, const Settings& settings);
+
+  // Fails only when the file cannot be read or the store cannot be written.
+  absl::StatusOr<ImportSummary> Run(const std::string& path);
+
+ private:
+  // Where a record number's case lives.
+  struct Target {
+    std::string rkey;     // reid table key
+    std::string case_id;
+    bool new_reid = false;
+  };
+
+  absl::Status ScanFile(const std::string& path);
+  void HoldVafColumnsInDoubt(const std::string& path);
+  void OnRow(SourceRecord* row, const RowError* err);
+  void ImportSingleRow(const SourceRecord& row);
+  void ImportRepeated(const std::string& record_number, const std::vector<SourceRecord>& rows);
+  // False when the record number was withdrawn (skipped) or the store failed.
+  bool TargetFor(const std::string& record_number, Target* target);
+  // Stores one built case after the identity checks (compared with what is stored).
+  void CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built);
+  // Whether `built` may replace `old` (same person, or the operator said so);
+  // holds the row when not.
+  bool SamePersonAsStored(const SourceRecord& row, const v1::Case& old, const BuiltCase& built);
+  // Whether `built`, under a new record number, is no live case's person;
+  // holds the row when it is. False also when the store failed.
+  bool NewPerson(const SourceRecord& row, const BuiltCase& built);
+  // The record number of a live case (for the "same person" message).
+  absl::StatusOr<std::string> RecordNumberOfCase(const std::string& case_id);
+  void CountBuilt(const SourceRecord& row, const BuiltCase& built);
+  void Hold(const std::string& file, int64_t line, const std::string& field, const std::string& reason,
+            const std::string& raw, const std::string& kind);
+  void QuarantineRow(const std::string& file, int64_t line, const std::string& field, const std::string& reason,
+                     const std::string& raw, const std::string& kind);
+  void AfterRow();
+  absl::Status Flush();
+
+  AgentStore& store_;
+  const Settings& settings_;
+  ImportSummary sum_;
+  VafUnitDecider vaf_units_;
+  FileContext file_;
+  PersonIndex persons_;
+  std::unordered_map<std::string, int> occurrences_;  // normalised record number -> rows
+  std::vector<Change> changes_;
+  std::vector<v1::QuarantineEntry> quarantine_;
+  // Cases of this chunk not yet committed, so that a record number seen
+  // again within the chunk finds its own earlier version.
+  std::unordered_map<std::string, std::string> pending_case_ids_;  // reid key -> case id
+  std::unordered_map<std::string, v1::Case> pending_cases_;        // case id -> latest
+  std::unordered_map<std::string, std::string> pending_record_numbers_;  // new case id -> record number
+  std::unordered_set<int64_t> renumbered_lines_;  // rows whose record number was normalised
+  // Rows of record numbers that occur more than once, decided at the end.
+  std::map<std::string, std::vector<SourceRecord>> repeated_;
+  absl::Status store_error_;
+};
+
+}  // namespace fedreg::agent
