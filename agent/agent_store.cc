@@ -8,6 +8,9 @@
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -175,10 +178,22 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
     if (ch.kind == v1::CHANGE_KIND_UPSERT) {
       ev.set_case_id(ch.case_record.case_id());
       ev.set_record_version(ch.case_record.record_version());
-      *ev.mutable_case_() = ch.case_record;
       if (ch.new_case) ++cases;
       ch.case_record.SerializeToString(&buf);
       b.Put(cfs_[kCases], ch.case_record.case_id(), buf);
+      // The event holds the case: its bytes are appended as field `case`
+      // (a proto parser takes fields in any order) instead of copying the
+      // case into the event and serialising it a second time.
+      std::string event_bytes;
+      ev.SerializeToString(&event_bytes);
+      {
+        google::protobuf::io::StringOutputStream sink(&event_bytes);
+        google::protobuf::io::CodedOutputStream out(&sink);
+        out.WriteTag((v1::ChangeEvent::kCaseFieldNumber << 3) | 2);  // wire type 2: length-delimited
+        out.WriteVarint32(static_cast<uint32_t>(buf.size()));
+        out.WriteRaw(buf.data(), static_cast<int>(buf.size()));
+      }
+      b.Put(cfs_[kOutbox], EncodeU64(seq), event_bytes);
     } else {
       ev.set_case_id(ch.case_id);
       ev.set_record_version(ch.record_version);
@@ -190,8 +205,10 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
       b.Put(cfs_[kReid], ch.reid_key, ch.reid_value);
       b.Put(cfs_[kReid], "c" + ev.case_id(), ch.reid_key);
     }
-    ev.SerializeToString(&buf);
-    b.Put(cfs_[kOutbox], EncodeU64(seq), buf);
+    if (ch.kind != v1::CHANGE_KIND_UPSERT) {
+      ev.SerializeToString(&buf);
+      b.Put(cfs_[kOutbox], EncodeU64(seq), buf);
+    }
     ++seq;
   }
   uint64_t qid = next_quarantine_id_;

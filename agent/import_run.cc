@@ -194,10 +194,6 @@ void ImportRun::ImportRepeated(const std::string& rn, const std::vector<SourceRe
 bool ImportRun::TargetFor(const std::string& record_number, Target* target) {
   target->rkey = ReidKey(settings_.keys.reid_key, record_number);
   target->new_reid = false;
-  if (auto it = pending_case_ids_.find(target->rkey); it != pending_case_ids_.end()) {
-    target->case_id = it->second;
-    return true;
-  }
   auto entry = LoadReidEntry(store_, settings_.keys.reid_key, target->rkey);
   if (!entry.ok()) {
     store_error_ = entry.status();
@@ -290,10 +286,11 @@ void ImportRun::CountBuilt(const SourceRecord& row, const BuiltCase& built) {
 }
 
 void ImportRun::CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built) {
+  // Each record number reaches here once per file (repeats are merged
+  // first), so a case is never pending in this chunk: the store has it or
+  // it is new.
   std::optional<v1::Case> old;
-  if (auto it = pending_cases_.find(target.case_id); it != pending_cases_.end()) {
-    old = it->second;
-  } else if (!target.new_reid) {
+  if (!target.new_reid) {
     auto got = store_.GetCase(target.case_id);
     if (!got.ok()) {
       store_error_ = got.status();
@@ -322,8 +319,6 @@ void ImportRun::CommitBuilt(const SourceRecord& row, const Target& target, Built
   }
   ch.reid_key = target.rkey;
   ch.reid_value = *sealed;
-  pending_case_ids_[target.rkey] = target.case_id;
-  pending_cases_[target.case_id] = built.record;
   if (!old.has_value()) {
     persons_.Add(PersonTokenOf(built.record), target.case_id);
     pending_record_numbers_[target.case_id] = built.reid.record_number();
@@ -366,8 +361,6 @@ absl::Status ImportRun::Flush() {
   auto s = store_.Commit(changes_, quarantine_);
   changes_.clear();
   quarantine_.clear();
-  pending_case_ids_.clear();
-  pending_cases_.clear();
   pending_record_numbers_.clear();
   return s;
 }

@@ -84,11 +84,8 @@ class ImportRun {
   std::unordered_map<std::string, int> occurrences_;  // normalised record number -> rows
   std::vector<Change> changes_;
   std::vector<v1::QuarantineEntry> quarantine_;
-  // Cases of this chunk not yet committed, so that a record number seen
-  // again within the chunk finds its own earlier version.
-  std::unordered_map<std::string, std::string> pending_case_ids_;  // reid key -> case id
-  std::unordered_map<std::string, v1::Case> pending_cases_;        // case id -> latest
-  std::unordered_map<std::string, std::string> pending_record_numbers_;  // new case id -> record number
+  // New cases of this chunk not yet committed, for the "same person" message.
+  std::unordered_map<std::string, std::string> pending_record_numbers_;  // case id -> record number
   std::unordered_set<int64_t> renumbered_lines_;  // rows whose record number was normalised
   // Rows of record numbers that occur more than once, decided at the end.
   std::map<std::string, std::vector<SourceRecord>> repeated_;

@@ -1,12 +1,17 @@
 #include "common/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <unistd.h>
+
+#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -31,19 +36,107 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
+// OpenSSL 3 looks an algorithm up by name on every call of its one-shot and
+// legacy entry points (HMAC(), EVP_aes_256_gcm()): fetched once here instead.
+// An import makes several HMACs and one seal per row (bench/README.md).
+const EVP_CIPHER* Aes256Gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
+// Keyed HMAC-SHA256 states per thread: a call copies the state for its key
+// (EVP_MAC_CTX_dup) instead of fetching the MAC and digest and hashing the
+// key again. A process uses two or three keys (linkage, reid, audit).
+class HmacStates {
+ public:
+  ~HmacStates() {
+    for (auto& e : entries_) {
+      EVP_MAC_CTX_free(e.ctx);
+      OPENSSL_cleanse(e.key.data(), e.key.size());
+    }
+  }
+  // A fresh context keyed with `key`; nullptr on an OpenSSL failure.
+  EVP_MAC_CTX* NewFor(std::string_view key) {
+    for (auto& e : entries_) {
+      if (e.key == key) return EVP_MAC_CTX_dup(e.ctx);
+    }
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac == nullptr) return nullptr;
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+    if (ctx == nullptr || EVP_MAC_init(ctx, U(key), key.size(), params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      return nullptr;
+    }
+    if (entries_.size() >= kMaxKeys) {
+      EVP_MAC_CTX_free(entries_.front().ctx);
+      OPENSSL_cleanse(entries_.front().key.data(), entries_.front().key.size());
+      entries_.erase(entries_.begin());
+    }
+    entries_.push_back({std::string(key), ctx});
+    return EVP_MAC_CTX_dup(ctx);
+  }
+
+ private:
+  static constexpr size_t kMaxKeys = 4;
+  struct Entry {
+    std::string key;
+    EVP_MAC_CTX* ctx;
+  };
+  std::vector<Entry> entries_;
+};
+
+// RAND_bytes costs about 2 us a call whatever its length; small requests
+// (nonces, case ids) are served from a per-thread block of its output. The
+// block is dropped in a forked child, so parent and child never share bytes.
+class RandomBlock {
+ public:
+  bool Take(unsigned char* out, size_t n) {
+    if (n > kBlock / 4) return RAND_bytes(out, static_cast<int>(n)) == 1;
+    if (pid_ != getpid() || used_ + n > kBlock) {
+      if (RAND_bytes(block_, kBlock) != 1) return false;
+      pid_ = getpid();
+      used_ = 0;
+    }
+    std::memcpy(out, block_ + used_, n);
+    std::memset(block_ + used_, 0, n);  // served bytes are not kept
+    used_ += n;
+    return true;
+  }
+  ~RandomBlock() { OPENSSL_cleanse(block_, kBlock); }
+
+ private:
+  static constexpr size_t kBlock = 4096;
+  unsigned char block_[kBlock];
+  size_t used_ = kBlock;
+  pid_t pid_ = -1;
+};
+
 }  // namespace
 
 absl::StatusOr<std::string> RandomBytes(size_t n) {
+  thread_local RandomBlock block;
   std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
-    return OpenSslError("RAND_bytes");
+  if (!block.Take(reinterpret_cast<unsigned char*>(out.data()), n)) return OpenSslError("RAND_bytes");
   return out;
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  thread_local HmacStates states;
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), U(data), data.size(), mac, &len);
+  size_t len = 0;
+  EVP_MAC_CTX* ctx = states.NewFor(key);
+  const bool ok = ctx != nullptr && EVP_MAC_update(ctx, U(data), data.size()) == 1 &&
+                  EVP_MAC_final(ctx, mac, &len, sizeof(mac)) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) {
+    // Only when OpenSSL cannot make a context (out of memory): the one-shot
+    // call computes the same MAC.
+    unsigned int one_shot_len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), U(data), data.size(), mac, &one_shot_len);
+    len = one_shot_len;
+  }
   return std::string(reinterpret_cast<char*>(mac), len);
 }
 
@@ -64,7 +157,7 @@ absl::StatusOr<std::string> AesGcmSeal(std::string_view key, std::string_view pl
   out.resize(kNonceBytes + plaintext.size() + kTagBytes);
   auto* dst = reinterpret_cast<unsigned char*>(out.data()) + kNonceBytes;
   int len = 0, total = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(*nonce)) != 1 ||
+  if (EVP_EncryptInit_ex2(ctx.get(), Aes256Gcm(), U(key), U(*nonce), nullptr) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), dst, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1)
     return OpenSslError("AES-GCM encrypt");
@@ -87,7 +180,7 @@ absl::StatusOr<std::string> AesGcmOpen(std::string_view key, std::string_view se
   if (!ctx) return OpenSslError("EVP_CIPHER_CTX_new");
   std::string out(body.size(), '\0');
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(nonce)) != 1 ||
+  if (EVP_DecryptInit_ex2(ctx.get(), Aes256Gcm(), U(key), U(nonce), nullptr) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, U(body),
                         static_cast<int>(body.size())) != 1)

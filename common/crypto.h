@@ -12,7 +12,8 @@ namespace fedreg::crypto {
 
 inline constexpr size_t kKeyBytes = 32;
 
-// Cryptographically secure random bytes (RAND_bytes).
+// Cryptographically secure random bytes: RAND_bytes, small requests served
+// from a per-thread block of its output (dropped on fork).
 absl::StatusOr<std::string> RandomBytes(size_t n);
 
 // HMAC-SHA256(key, data), 32 raw bytes.

@@ -211,6 +211,18 @@ grpc::Status Cluster::Withdraw(const std::string& site, const std::string& recor
   return stub->Withdraw(&ctx, req, out);
 }
 
+grpc::Status Cluster::Rekey(const std::string& site, const std::string& old_number, const std::string& new_number,
+                            v1::RekeyResponse* out) {
+  auto stub =
+      v1::AgentAdmin::NewStub(grpc::CreateChannel("unix:" + AgentSocket(site), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::RekeyRequest req;
+  req.set_old_record_number(old_number);
+  req.set_new_record_number(new_number);
+  return stub->Rekey(&ctx, req, out);
+}
+
 bool Cluster::WaitForDrain(const std::string& site, int timeout_s) {
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < until) {

@@ -69,6 +69,8 @@ class Cluster {
   v1::ImportResponse Import(const std::string& site, const std::string& path, grpc::Status* status = nullptr);
   v1::AgentStatusResponse AgentStatus(const std::string& site);
   grpc::Status Withdraw(const std::string& site, const std::string& record_number, v1::WithdrawResponse* out);
+  grpc::Status Rekey(const std::string& site, const std::string& old_number, const std::string& new_number,
+                     v1::RekeyResponse* out);
   // Waits until the agent's backlog is 0 and its acked seq equals its highest; false on timeout.
   bool WaitForDrain(const std::string& site, int timeout_s = 60);
 

@@ -129,6 +129,52 @@ TEST(Intake, ReformattedDatesPaddedCellsAndRepeatedNumbersLinkWithAPlainExport) 
   EXPECT_EQ(Count(stats, "oncotree", "ASPS"), 2);
 }
 
+// Issue 10, item 9: a renumbered patient is held, not counted twice; after
+// `fedregctl agent rekey` the new number updates the same case at the
+// centre. A site whose record numbers are zero-padded says so in its config.
+TEST(Intake, ARenumberedPatientIsHeldUntilReKeyedAndPaddedNumbersAreOneWhereConfigured) {
+  Cluster c;
+  c.StartAggregator();
+  c.StartAgent("ncch");
+  c.StartAgent("kyoto", "", {"--record-number-leading-zeros", "strip"});
+  auto first = c.Import("ncch", Write(c, "ncch-1.csv", std::string(kHeader) +
+                                                         "A-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"));
+  EXPECT_EQ(first.accepted(), 1);
+  auto padded = c.Import("kyoto", Write(c, "kyoto-1.csv", std::string(kHeader) +
+                                                            "000123,岡田,奈々,1971-07-07,F,2023-01-10,ASPS,alive,,,,,,\n"
+                                                            "000124,松本,健,1955-03-03,M,2023-05-01,LMS,alive,,,,,,\n"));
+  EXPECT_EQ(padded.accepted(), 2);
+  const std::string renumbered = std::string(kHeader) + "A-9,松本,健,1955-03-03,M,2023-01-10,LMS,dead,,,,,,\n";
+  auto held = c.Import("ncch", Write(c, "ncch-2.csv", renumbered));
+  EXPECT_EQ(held.accepted(), 0);
+  ASSERT_EQ(held.errors_size(), 1);
+  EXPECT_NE(held.errors(0).find("same person as record A-1"), std::string::npos) << held.errors(0);
+  EXPECT_EQ(held.refused_by_kind().at("same_person"), 1);
+  auto unpadded = c.Import("kyoto", Write(c, "kyoto-2.csv", std::string(kHeader) +
+                                                              "123,岡田,奈々,1971-07-07,F,2023-01-10,ASPS,dead,,,,,,\n"));
+  EXPECT_EQ(unpadded.updated(), 1) << "123 is 000123 at this site";
+  EXPECT_EQ(unpadded.quarantined(), 0);
+
+  v1::RekeyResponse moved;
+  auto s = c.Rekey("ncch", "A-1", "A-9", &moved);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(moved.case_id().rfind("ncch-", 0), 0u);
+  auto again = c.Import("ncch", Write(c, "ncch-3.csv", renumbered));
+  EXPECT_EQ(again.updated(), 1);
+  EXPECT_EQ(again.quarantined(), 0);
+  v1::RekeyResponse refused;
+  EXPECT_EQ(c.Rekey("ncch", "A-1", "A-10", &refused).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  ASSERT_TRUE(c.WaitForDrain("kyoto"));
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(c.GetStats(true, &stats).ok());
+  EXPECT_TRUE(stats.verified());
+  EXPECT_EQ(stats.cases(), 3) << "one case per patient per hospital";
+  EXPECT_EQ(stats.unique_persons(), 2) << "松本 健 links across the two hospitals";
+  EXPECT_EQ(Count(stats, "vital", "dead"), 2) << "both updates reached the centre";
+}
+
 // Issue 10, item 11: a change the centre can never accept (larger than its
 // batch limit) is parked in the site's quarantine; the rest flows on.
 TEST(Intake, AChangeTooLargeForTheCentreIsParkedAndTheRestOfTheOutboxFlows) {
