@@ -23,6 +23,16 @@
 // was acknowledged as durable. Builds and the other writers are serialized
 // (the other writers first wait for the queue to drain); reads may run on any
 // thread.
+//
+// Where each job lives (one class, its jobs in files by name):
+//   centre_store.cc     opening and closing, sites and Hello decisions, reads
+//   centre_apply.cc     QueueBatch/ApplyBatch: the build of one batch's WriteBatch
+//   centre_commit.cc    the writer thread and the group commit (applied, durable)
+//   centre_snapshot.cc  snapshots (stage, finish) and reconciliation
+//   centre_layout.h     column families, keys and encodings
+//   overlay_batch.h     the WriteBatch that reads back queued writes; person membership
+//   view_document.h     the national view's document and merge operator
+//   audit_chain.h       the audit log's hash chain
 #pragma once
 
 #include <chrono>
@@ -40,6 +50,7 @@
 #include "absl/status/statusor.h"
 #include "fedreg/v1/centre.pb.h"
 #include "fedreg/v1/sync.pb.h"
+#include "server/audit_chain.h"
 
 namespace rocksdb {
 class DB;
@@ -65,23 +76,6 @@ struct ApplyResult {
   // The write's place in the commit order: the batch is applied, then
   // durable, once WaitProgress reports this generation written, then durable.
   uint64_t generation = 0;
-};
-
-// What an audit entry records (the chain fields are filled by the store).
-struct AuditEvent {
-  std::string who;      // "site/ncch", "operator/admin", ...
-  std::string action;   // "sync.apply", "admin.RebaseSite", ...
-  std::string target;
-  std::string outcome;  // "OK" or a status code name
-  std::string detail;
-};
-
-struct AuditVerification {
-  bool ok = true;
-  uint64_t entries = 0;
-  uint64_t first_bad_seq = 0;
-  std::string reason;
-  std::string head_hash;
 };
 
 // The national view as stored: "dimension\x1fvalue" -> count.
@@ -193,10 +187,6 @@ class CentreStore {
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
-  // Adds the next audit entry to `batch` (a rocksdb::WriteBatchBase); the
-  // chain head moves only when CommitAuditLocked is called after the write.
-  v1::AuditEntry PrepareAuditLocked(const AuditEvent& event);
-  void CommitAuditLocked(const v1::AuditEntry& entry);
 
   // The group-commit thread: syncs the WAL whenever writes were made since
   // its last sync (the next group forms while a sync runs).
@@ -231,8 +221,7 @@ class CentreStore {
   std::string write_failure_;               // guarded by pending_mu_
   bool writer_stop_ = false;                // guarded by pending_mu_
   std::thread writer_;
-  uint64_t audit_seq_ = 0;     // guarded by apply_mu_
-  std::string audit_head_;     // guarded by apply_mu_
+  AuditChain audit_;           // guarded by apply_mu_
   std::string path_;
   int64_t min_free_bytes_ = 0;
 };

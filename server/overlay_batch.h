@@ -1,0 +1,96 @@
+// How the centre builds one WriteBatch (an apply, a snapshot's finish):
+// OverlayBatch reads back its own writes and those of batches queued ahead
+// of it but not yet written (server/centre_store.h, the writer thread), so
+// batches are built while earlier ones are written. ReadSite and
+// ChangePersonMembership are the build steps shared by apply and snapshot.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/rocks_util.h"
+#include "fedreg/v1/centre.pb.h"
+#include "server/centre_layout.h"
+
+namespace fedreg::server {
+
+// A built batch waiting for the writer thread (see ApplyBatch).
+struct PendingWrite {
+  rocksdb::WriteBatch batch;
+  std::map<std::pair<int, std::string>, std::optional<std::string>> overlay;  // what it puts (nullopt: deletes)
+  uint64_t generation = 0;
+  std::function<void()> on_written;
+};
+
+// A WriteBatch that remembers what it wrote, so that one apply sees its own
+// earlier writes, and sees the writes of batches queued before it that the
+// writer thread has not yet written (`pending`). (A WriteBatchWithIndex did
+// the same but its index and per-lookup iterators were most of the apply
+// profile.) Merges are not readable back; views are only merged, never read
+// during an apply.
+class OverlayBatch {
+ public:
+  using PendingLookup = std::function<bool(int cf, const std::string& key, std::optional<std::string>* value)>;
+  OverlayBatch(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, PendingLookup pending)
+      : db_(db), cfs_(cfs), pending_(std::move(pending)), write_(std::make_shared<PendingWrite>()) {}
+
+  void Put(Cf cf, const std::string& key, const std::string& value) {
+    write_->batch.Put(cfs_[cf], key, value).PermitUncheckedError();
+    write_->overlay[{cf, key}] = value;
+  }
+  void Delete(Cf cf, const std::string& key) {
+    write_->batch.Delete(cfs_[cf], key).PermitUncheckedError();
+    write_->overlay[{cf, key}] = std::nullopt;
+  }
+  void Merge(Cf cf, const std::string& key, const std::string& value) {
+    write_->batch.Merge(cfs_[cf], key, value).PermitUncheckedError();
+  }
+  // False when absent (in this batch, the queued ones, or the DB).
+  absl::StatusOr<bool> Get(Cf cf, const std::string& key, std::string* value) {
+    auto it = write_->overlay.find({cf, key});
+    std::optional<std::string> queued;
+    if (it != write_->overlay.end()) {
+      queued = it->second;
+    } else if (!pending_ || !pending_(cf, key, &queued)) {
+      auto s = db_->Get(rocksdb::ReadOptions(), cfs_[cf], key, value);
+      if (s.IsNotFound()) return false;
+      if (!s.ok()) return FromRocks(s, "read during apply");
+      return true;
+    }
+    if (!queued) return false;
+    *value = std::move(*queued);
+    return true;
+  }
+  rocksdb::WriteBatch* batch() { return &write_->batch; }
+  std::shared_ptr<PendingWrite> Take() { return std::move(write_); }
+
+ private:
+  rocksdb::DB* db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& cfs_;
+  PendingLookup pending_;
+  std::shared_ptr<PendingWrite> write_;
+};
+
+// A site's state, read by `get` (from the DB, or through a build's overlay);
+// NOT_FOUND when `get` finds none, DATA_LOSS when it does not parse.
+absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
+                                       const std::function<absl::StatusOr<bool>(std::string*)>& get);
+
+// Moves one case out of (delta -1) / into (+1) the persons index and the
+// unique-person count: a person counts once however many hospitals
+// registered them (member count kept under "#<person>"); the persons view
+// key moves in `deltas` when the person appears or disappears.
+absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person, const std::string& site,
+                                    const std::string& case_id, int delta, std::map<std::string, int64_t>* deltas);
+
+}  // namespace fedreg::server

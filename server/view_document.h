@@ -1,0 +1,26 @@
+// The national view as one RocksDB document (`views` "national" ->
+// v1::ViewCounters, "dimension\x1fvalue" -> count): each applied batch
+// merges one operand of deltas, so view updates are blind writes, and the
+// merge operator sums operands into the document.
+#pragma once
+
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/slice.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace fedreg::server {
+
+// Adds the counters of an encoded v1::ViewCounters to `sum` (an operand that
+// does not parse counts as empty: it cannot come from this code).
+void AddCounters(const rocksdb::Slice& encoded, std::map<std::string, int64_t>* sum);
+// `sum` as a v1::ViewCounters document, zero counts left out.
+std::string EncodeCounters(const std::map<std::string, int64_t>& sum);
+
+// The `views` column family's merge operator ("fedreg.ViewCounters").
+std::shared_ptr<rocksdb::MergeOperator> NewViewMergeOperator();
+
+}  // namespace fedreg::server
