@@ -20,6 +20,7 @@
 #include "common/grpc_status.h"
 #include "common/synth.h"
 #include "common/tls.h"
+#include "common/trial_definition.h"
 #include "fedreg/v1/admin.grpc.pb.h"
 #include "fedreg/v1/agent.grpc.pb.h"
 
@@ -393,6 +394,33 @@ void CmdAgentRekey(const Globals& g, const std::string& old_number, const std::s
             << "centre: the case is unchanged); import the export that holds it again\n";
 }
 
+// Reads trial definition files here, as the centre will, and prints each
+// trial's tree; exit 1 when any file has a problem (all are listed).
+void CmdTrialsValidate(const Globals& g, const std::vector<std::string>& files) {
+  bool all_ok = true;
+  for (const auto& f : files) {
+    auto t = fedreg::ReadTrialDefinitionFile(f);
+    if (!t.ok()) {
+      std::cerr << t.status().message() << "\n";
+      all_ok = false;
+      continue;
+    }
+    if (g.json) {
+      PrintJson(*t);
+      continue;
+    }
+    std::cout << f << ": trial " << t->trial_id() << " (" << t->arms_size() << " arm" << (t->arms_size() == 1 ? "" : "s")
+              << "), OK\n";
+    if (t->has_match()) std::cout << "  every arm:\n" << fedreg::DescribeMatchTree(t->match(), 2);
+    for (const auto& arm : t->arms()) {
+      std::cout << "  arm " << arm.arm_id() << (arm.suspended() ? " (suspended)" : "")
+                << (arm.has_match() ? ":\n" : ": the trial's criteria alone\n");
+      if (arm.has_match()) std::cout << fedreg::DescribeMatchTree(arm.match(), 2);
+    }
+  }
+  if (!all_ok) std::exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -464,6 +492,12 @@ int main(int argc, char** argv) {
   agent_rekey->add_option("OLD", rekey_old, "the record number the case is stored under")->required();
   agent_rekey->add_option("NEW", rekey_new, "the patient's new record number")->required();
 
+  auto* trials = app.add_subcommand("trials", "trial definitions (docs/trials.md)");
+  trials->require_subcommand(1);
+  std::vector<std::string> trial_files;
+  auto* trials_validate = trials->add_subcommand("validate", "check trial definition files here, before loading them");
+  trials_validate->add_option("FILE", trial_files, "YAML trial definitions")->required();
+
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
   synth->add_option("--seed", so.seed, "random seed")->capture_default_str();
@@ -485,6 +519,7 @@ int main(int argc, char** argv) {
   else if (*agent_wait) CmdAgentWaitDrained(g, wait_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes, accept_same_person);
   else if (*agent_rekey) CmdAgentRekey(g, rekey_old, rekey_new);
+  else if (*trials_validate) CmdTrialsValidate(g, trial_files);
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

@@ -10,7 +10,7 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libssl-dev libicu-dev
   libgtest-dev libgmock-dev
-  libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
+  libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev libyaml-cpp-dev
   "$@"
 )
 
