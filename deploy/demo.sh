@@ -118,6 +118,9 @@ echo
 echo "== fedregctl stats --verify"
 "$BIN/fedregctl" stats --verify
 echo
+echo "== fedregctl trials validate deploy/trials/*.yaml (the sample trials; matching at the centre is next)"
+"$BIN/fedregctl" trials validate "$ROOT"/deploy/trials/*.yaml
+echo
 awk -v a="$t0" -v b="$t_built" -v i="$t_import" -v s="$t_synced" \
   'BEGIN { printf "demo: install+build %.1f s, import to every backlog zero %.1f s, total %.1f s\n", b - a, s - i, s - a }'
 echo "demo: stopping every process it started"
