@@ -17,15 +17,22 @@
 
 namespace fedreg::server {
 
+absl::StatusOr<v1::SiteState> CentreStore::SiteAwaitingSnapshot(const std::string& site_id,
+                                                                 const std::string& store_id) const {
+  auto st = GetSite(site_id);
+  if (!st.ok()) return st.status();
+  if (!st->snapshot_pending() || st->store_id() != store_id)
+    return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
+  return st;
+}
+
 absl::Status CentreStore::StageSnapshot(const std::string& site_id, const std::string& store_id, bool begin,
                                         const std::vector<v1::Case>& cases,
                                         std::vector<v1::Rejection>* rejections) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   WaitQueueDrained();
-  auto st = GetSite(site_id);
+  auto st = SiteAwaitingSnapshot(site_id, store_id);
   if (!st.ok()) return st.status();
-  if (!st->snapshot_pending() || st->store_id() != store_id)
-    return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
   rocksdb::WriteBatch b;
   const std::string prefix = "~s/" + site_id + "/";
   if (begin) {
@@ -55,10 +62,8 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
                                                             uint64_t as_of_seq) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   WaitQueueDrained();
-  auto st = GetSite(site_id);
+  auto st = SiteAwaitingSnapshot(site_id, store_id);
   if (!st.ok()) return st.status();
-  if (!st->snapshot_pending() || st->store_id() != store_id)
-    return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site_id);
   OverlayBatch wb(db_.get(), cfs_, nullptr);  // exclusive: nothing is queued
   rocksdb::ReadOptions ro;
   std::map<std::string, int64_t> deltas;

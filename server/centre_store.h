@@ -200,6 +200,9 @@ class CentreStore {
   bool PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const;
   // After a synced write: everything written before it is durable too.
   void NoteSyncedWrite();
+  // The site's state when a snapshot was asked of `store_id`;
+  // FAILED_PRECONDITION otherwise. Called under apply_mu_.
+  absl::StatusOr<v1::SiteState> SiteAwaitingSnapshot(const std::string& site_id, const std::string& store_id) const;
 
   std::mutex apply_mu_;  // serializes every write: applies, Hello decisions, audit
   mutable std::mutex sync_mu_;
