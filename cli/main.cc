@@ -16,7 +16,9 @@
 #include <thread>
 #include <utility>
 
+#include "cli/rpc.h"
 #include "cli/table.h"
+#include "cli/trials_commands.h"
 #include "common/grpc_status.h"
 #include "common/synth.h"
 #include "common/tls.h"
@@ -26,60 +28,14 @@
 
 namespace {
 
-struct Globals {
-  std::string server = "127.0.0.1:7443";
-  std::string ca, cert, key;
-  std::string agent_socket = "/var/lib/fedreg-agent/agent.sock";
-  int timeout_s = 30;
-  bool json = false;
-};
-
-[[noreturn]] void Die(const std::string& msg) {
-  std::cerr << "fedregctl: " << msg << "\n";
-  std::exit(1);
-}
-
-void DieOnRpc(const grpc::Status& s, const std::string& what) {
-  if (s.ok()) return;
-  Die(what + ": " + std::string(fedreg::StatusCodeName(s.error_code())) + ": " + s.error_message());
-}
-
-void PrintJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.always_print_primitive_fields = true;
-  opts.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(m, &out, opts).ok()) Die("cannot render JSON");
-  std::cout << out;
-}
-
-void WithDeadline(grpc::ClientContext* ctx, int seconds) {
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-}
-
-std::unique_ptr<fedreg::v1::Admin::Stub> AdminStub(const Globals& g) {
-  if (g.ca.empty() || g.cert.empty() || g.key.empty())
-    Die("--ca, --cert and --key (or FEDREG_CA, FEDREG_CERT, FEDREG_KEY) are needed to reach the aggregator");
-  auto creds = fedreg::MakeChannelCredentials({g.ca, g.cert, g.key});
-  if (!creds.ok()) Die(std::string(creds.status().message()));
-  return fedreg::v1::Admin::NewStub(grpc::CreateChannel(g.server, *creds));
-}
-
-std::unique_ptr<fedreg::v1::AgentAdmin::Stub> AgentStub(const Globals& g) {
-  return fedreg::v1::AgentAdmin::NewStub(
-      grpc::CreateChannel("unix:" + g.agent_socket, grpc::InsecureChannelCredentials()));
-}
-
-std::string Ago(int64_t unix) {
-  if (unix == 0) return "never";
-  int64_t d = std::time(nullptr) - unix;
-  if (d < 0) d = 0;
-  if (d < 120) return std::to_string(d) + "s ago";
-  if (d < 7200) return std::to_string(d / 60) + "m ago";
-  if (d < 172800) return std::to_string(d / 3600) + "h ago";
-  return std::to_string(d / 86400) + "d ago";
-}
+using fedreg::cli::AdminStub;
+using fedreg::cli::AgentStub;
+using fedreg::cli::Ago;
+using fedreg::cli::Die;
+using fedreg::cli::DieOnRpc;
+using fedreg::cli::Globals;
+using fedreg::cli::PrintJson;
+using fedreg::cli::WithDeadline;
 
 void CmdSites(const Globals& g) {
   auto stub = AdminStub(g);
@@ -394,33 +350,6 @@ void CmdAgentRekey(const Globals& g, const std::string& old_number, const std::s
             << "centre: the case is unchanged); import the export that holds it again\n";
 }
 
-// Reads trial definition files here, as the centre will, and prints each
-// trial's tree; exit 1 when any file has a problem (all are listed).
-void CmdTrialsValidate(const Globals& g, const std::vector<std::string>& files) {
-  bool all_ok = true;
-  for (const auto& f : files) {
-    auto t = fedreg::ReadTrialDefinitionFile(f);
-    if (!t.ok()) {
-      std::cerr << t.status().message() << "\n";
-      all_ok = false;
-      continue;
-    }
-    if (g.json) {
-      PrintJson(*t);
-      continue;
-    }
-    std::cout << f << ": trial " << t->trial_id() << " (" << t->arms_size() << " arm" << (t->arms_size() == 1 ? "" : "s")
-              << "), OK\n";
-    if (t->has_match()) std::cout << "  every arm:\n" << fedreg::DescribeMatchTree(t->match(), 2);
-    for (const auto& arm : t->arms()) {
-      std::cout << "  arm " << arm.arm_id() << (arm.suspended() ? " (suspended)" : "")
-                << (arm.has_match() ? ":\n" : ": the trial's criteria alone\n");
-      if (arm.has_match()) std::cout << fedreg::DescribeMatchTree(arm.match(), 2);
-    }
-  }
-  if (!all_ok) std::exit(1);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -492,11 +421,7 @@ int main(int argc, char** argv) {
   agent_rekey->add_option("OLD", rekey_old, "the record number the case is stored under")->required();
   agent_rekey->add_option("NEW", rekey_new, "the patient's new record number")->required();
 
-  auto* trials = app.add_subcommand("trials", "trial definitions (docs/trials.md)");
-  trials->require_subcommand(1);
-  std::vector<std::string> trial_files;
-  auto* trials_validate = trials->add_subcommand("validate", "check trial definition files here, before loading them");
-  trials_validate->add_option("FILE", trial_files, "YAML trial definitions")->required();
+  fedreg::cli::TrialsCommands trials_commands(app);
 
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
@@ -519,7 +444,8 @@ int main(int argc, char** argv) {
   else if (*agent_wait) CmdAgentWaitDrained(g, wait_sockets);
   else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes, accept_same_person);
   else if (*agent_rekey) CmdAgentRekey(g, rekey_old, rekey_new);
-  else if (*trials_validate) CmdTrialsValidate(g, trial_files);
+  else if (trials_commands.Run(g)) {
+  }
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

@@ -118,8 +118,14 @@ echo
 echo "== fedregctl stats --verify"
 "$BIN/fedregctl" stats --verify
 echo
-echo "== fedregctl trials validate deploy/trials/*.yaml (the sample trials; matching at the centre is next)"
-"$BIN/fedregctl" trials validate "$ROOT"/deploy/trials/*.yaml
+echo "== fedregctl trials add deploy/trials/*.yaml (the sample trials; matching them against the cases is next)"
+for f in "$ROOT"/deploy/trials/*.yaml; do "$BIN/fedregctl" trials add "$f" | sed 's/^/   /'; done
+echo
+echo "== fedregctl trials list"
+"$BIN/fedregctl" trials list
+echo
+echo "== fedregctl trials show NCCH1712"
+"$BIN/fedregctl" trials show NCCH1712
 echo
 awk -v a="$t0" -v b="$t_built" -v i="$t_import" -v s="$t_synced" \
   'BEGIN { printf "demo: install+build %.1f s, import to every backlog zero %.1f s, total %.1f s\n", b - a, s - i, s - a }'

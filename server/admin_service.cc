@@ -17,6 +17,10 @@ bool AdminRoleAllowed(const std::string& rpc, Role role) {
       {"Reconcile", {Role::kOperator, Role::kAuditor}},
       {"ListAudit", {Role::kOperator, Role::kAuditor}},
       {"VerifyAudit", {Role::kOperator, Role::kAuditor}},
+      {"PutTrial", {Role::kOperator}},
+      {"SetTrialStatus", {Role::kOperator}},
+      {"ListTrials", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
+      {"GetTrial", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
   };
   auto it = kTable.find(rpc);
   if (it == kTable.end()) return false;

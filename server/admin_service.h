@@ -31,6 +31,13 @@ class AdminServiceImpl final : public v1::Admin::Service {
                          v1::ListAuditResponse* resp) override;
   grpc::Status VerifyAudit(grpc::ServerContext* ctx, const v1::VerifyAuditRequest* req,
                            v1::VerifyAuditResponse* resp) override;
+  // Trials: server/admin_trials.cc.
+  grpc::Status PutTrial(grpc::ServerContext* ctx, const v1::PutTrialRequest* req, v1::PutTrialResponse* resp) override;
+  grpc::Status SetTrialStatus(grpc::ServerContext* ctx, const v1::SetTrialStatusRequest* req,
+                              v1::SetTrialStatusResponse* resp) override;
+  grpc::Status ListTrials(grpc::ServerContext* ctx, const v1::ListTrialsRequest* req,
+                          v1::ListTrialsResponse* resp) override;
+  grpc::Status GetTrial(grpc::ServerContext* ctx, const v1::GetTrialRequest* req, v1::GetTrialResponse* resp) override;
 
  private:
   // Checks the caller's role against the authorization table (docs/security.md).

@@ -9,7 +9,8 @@
 //   views   : "national"                       -> v1::ViewCounters (dimension "\x1f" value -> count),
 //                                                 one merge operand of deltas per applied batch
 //   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
-//   trials, notices                             : reserved for later issues
+//   trials  : trial_id                         -> v1::StoredTrial
+//   notices                                     : reserved for a later issue
 //
 // A batch of events becomes one WriteBatch (cases, persons, view deltas, site
 // state, audit entry). QueueBatch builds it and queues it for a writer
@@ -29,6 +30,7 @@
 //   centre_apply.cc     QueueBatch/ApplyBatch: the build of one batch's WriteBatch
 //   centre_commit.cc    the writer thread and the group commit (applied, durable)
 //   centre_snapshot.cc  snapshots (stage, finish) and reconciliation
+//   centre_trials.cc    trial definitions (the `trials` column family)
 //   centre_layout.h     column families, keys and encodings
 //   overlay_batch.h     the WriteBatch that reads back queued writes; person membership
 //   view_document.h     the national view's document and merge operator
@@ -50,6 +52,7 @@
 #include "absl/status/statusor.h"
 #include "fedreg/v1/centre.pb.h"
 #include "fedreg/v1/sync.pb.h"
+#include "fedreg/v1/trial.pb.h"
 #include "server/audit_chain.h"
 
 namespace rocksdb {
@@ -170,6 +173,21 @@ class CentreStore {
   // Every case of a site (or of all sites when empty), in key order.
   absl::StatusOr<std::vector<v1::Case>> Cases(const std::string& site_id) const;
   absl::StatusOr<bool> IsTombstoned(const std::string& site_id, const std::string& case_id) const;
+
+  // Trials (docs/trials.md). PutTrial stores a definition already read and
+  // checked (common/trial_definition.h): kAdd refuses a known trial id
+  // (ALREADY_EXISTS), kUpdate an unknown one (NOT_FOUND); the version moves
+  // by one; synced. SetTrialStatus sets the trial's status, or with an arm
+  // id that arm's (OPEN or SUSPENDED): NOT_FOUND for an unknown trial or
+  // arm, INVALID_ARGUMENT for a status that does not apply.
+  enum class TrialWrite { kAdd, kUpdate };
+  absl::StatusOr<v1::StoredTrial> PutTrial(const v1::Trial& trial, TrialWrite mode, const std::string& who);
+  absl::StatusOr<v1::StoredTrial> SetTrialStatus(const std::string& trial_id, const std::string& arm_id,
+                                                 v1::TrialStatus status, const std::string& who);
+  // nullopt when unknown.
+  absl::StatusOr<std::optional<v1::StoredTrial>> GetTrial(const std::string& trial_id) const;
+  // Every trial, by trial id.
+  absl::StatusOr<std::vector<v1::StoredTrial>> ListTrials() const;
 
   // Appends one entry to the audit chain, synced.
   absl::Status Audit(const AuditEvent& event);

@@ -100,6 +100,31 @@ grpc::StatusCode CallAdmin(v1::Admin::Stub& stub, const std::string& rpc) {
     v1::ListAuditResponse r;
     return stub.ListAudit(&ctx, {}, &r).error_code();
   }
+  if (rpc == "PutTrial") {
+    v1::PutTrialRequest q;
+    q.set_yaml("trial_id: NOSUCH\ntitle: t\nsponsor: chugai\nstatus: open\narms:\n  - arm_id: A\n"
+               "    match: {genomic: {gene: ALK}}\n");
+    q.set_mode(v1::PutTrialRequest::MODE_UPDATE);
+    v1::PutTrialResponse r;
+    return stub.PutTrial(&ctx, q, &r).error_code();
+  }
+  if (rpc == "SetTrialStatus") {
+    v1::SetTrialStatusRequest q;
+    q.set_trial_id("NOSUCH");
+    q.set_status(v1::TRIAL_STATUS_SUSPENDED);
+    v1::SetTrialStatusResponse r;
+    return stub.SetTrialStatus(&ctx, q, &r).error_code();
+  }
+  if (rpc == "ListTrials") {
+    v1::ListTrialsResponse r;
+    return stub.ListTrials(&ctx, {}, &r).error_code();
+  }
+  if (rpc == "GetTrial") {
+    v1::GetTrialRequest q;
+    q.set_trial_id("NOSUCH");
+    v1::GetTrialResponse r;
+    return stub.GetTrial(&ctx, q, &r).error_code();
+  }
   v1::VerifyAuditResponse r;
   return stub.VerifyAudit(&ctx, {}, &r).error_code();
 }
@@ -127,11 +152,14 @@ bool Audited(Cluster& c, const std::string& who, const std::string& action, cons
 TEST(Roles, EveryRoleAgainstEveryAdminRpc) {
   Cluster c;
   c.StartAggregator();
-  const std::vector<std::string> rpcs = {"ListSites", "GetStats", "RebaseSite", "Reconcile", "ListAudit", "VerifyAudit"};
+  const std::vector<std::string> rpcs = {"ListSites",   "GetStats", "RebaseSite",     "Reconcile",  "ListAudit",
+                                         "VerifyAudit", "PutTrial", "SetTrialStatus", "ListTrials", "GetTrial"};
   const std::map<std::string, std::set<std::string>> allowed = {
-      {"operator-admin", {"ListSites", "GetStats", "RebaseSite", "Reconcile", "ListAudit", "VerifyAudit"}},
-      {"auditor-audit", {"ListSites", "GetStats", "Reconcile", "ListAudit", "VerifyAudit"}},
-      {"sponsor-chugai", {"GetStats"}},
+      {"operator-admin",
+       {"ListSites", "GetStats", "RebaseSite", "Reconcile", "ListAudit", "VerifyAudit", "PutTrial", "SetTrialStatus",
+        "ListTrials", "GetTrial"}},
+      {"auditor-audit", {"ListSites", "GetStats", "Reconcile", "ListAudit", "VerifyAudit", "ListTrials", "GetTrial"}},
+      {"sponsor-chugai", {"GetStats", "ListTrials", "GetTrial"}},
       {"site-ncch", {}},
   };
   for (const auto& [identity, ok] : allowed) {
