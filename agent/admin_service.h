@@ -27,12 +27,20 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   grpc::Status Rekey(grpc::ServerContext* ctx, const v1::RekeyRequest* req, v1::RekeyResponse* resp) override;
   grpc::Status Reconcile(grpc::ServerContext* ctx, const v1::AgentReconcileRequest* req,
                          v1::AgentReconcileResponse* resp) override;
+  // Notices, re-identified here: agent/admin_notices.cc.
+  grpc::Status ListNotices(grpc::ServerContext* ctx, const v1::ListNoticesRequest* req,
+                           v1::ListNoticesResponse* resp) override;
+  grpc::Status SetNoticeStatus(grpc::ServerContext* ctx, const v1::SetNoticeStatusRequest* req,
+                               v1::SetNoticeStatusResponse* resp) override;
 
  private:
   const std::string site_id_;
   AgentStore& store_;
   Importer& importer_;
   Sender& sender_;
+
+  // The record number and birth date of a notice's case ("" when the case is gone).
+  void Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const;
 };
 
 }  // namespace fedreg::agent

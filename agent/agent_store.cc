@@ -17,21 +17,11 @@
 
 #include "common/crypto.h"
 #include "common/disk_space.h"
+#include "agent/agent_store_layout.h"
 #include "common/rocks_util.h"
 
 namespace fedreg::agent {
 namespace {
-
-enum Cf : size_t { kDefault = 0, kCases, kOutbox, kReid, kQuarantine, kMeta, kCfCount };
-const char* const kCfNames[kCfCount] = {"default", "cases", "outbox", "reid", "quarantine", "meta"};
-
-rocksdb::WriteOptions SyncWrite() {
-  rocksdb::WriteOptions w;
-  w.sync = true;
-  return w;
-}
-
-uint64_t ParseU64(const std::string& s) { return s.empty() ? 0 : std::stoull(s); }
 
 }  // namespace
 
@@ -105,6 +95,8 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
   store->next_quarantine_id_ = static_cast<uint64_t>(store->quarantined_) + 1;
   if (auto st = get_meta("rejected", &v); !st.ok()) return FromRocks(st, "read meta");
   store->rejected_ = static_cast<int64_t>(ParseU64(v));
+  if (auto st = get_meta("notice_cursor", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->notice_cursor_ = ParseU64(v);
   return store;
 }
 
@@ -155,6 +147,11 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
                                 const std::vector<v1::QuarantineEntry>& quarantined) {
   if (changes.empty() && quarantined.empty()) return absl::OkStatus();
   std::lock_guard<std::mutex> wlock(write_mu_);
+  return CommitLocked(changes, quarantined);
+}
+
+absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
+                                      const std::vector<v1::QuarantineEntry>& quarantined) {
   if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
   if (auto s = CheckFreeSpace(path_, min_free_bytes_, "an import"); !s.ok()) return s;
   uint64_t seq;
@@ -194,12 +191,18 @@ absl::Status AgentStore::Commit(const std::vector<Change>& changes,
         out.WriteRaw(buf.data(), static_cast<int>(buf.size()));
       }
       b.Put(cfs_[kOutbox], EncodeU64(seq), event_bytes);
+    } else if (ch.kind == v1::CHANGE_KIND_REFERRAL) {
+      ev.set_case_id(ch.referral.case_id());
+      *ev.mutable_referral() = ch.referral;
+      ch.notice.SerializeToString(&buf);
+      b.Put(cfs_[kNotices], NoticeRecordKey(ch.notice.case_id(), ch.notice.trial_id()), buf);
     } else {
       ev.set_case_id(ch.case_id);
       ev.set_record_version(ch.record_version);
       ev.set_reason(ch.reason);
       b.Delete(cfs_[kCases], ch.case_id);
       if (ch.case_present) --cases;
+      if (auto s = CancelNotices(ch.case_id, &b); !s.ok()) return s;
     }
     if (!ch.reid_value.empty()) {
       b.Put(cfs_[kReid], ch.reid_key, ch.reid_value);

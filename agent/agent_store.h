@@ -7,7 +7,8 @@
 //                "c" case_id                     -> the "r" key of that case
 //   quarantine : id (big-endian u64)             -> v1::QuarantineEntry
 //   meta       : "store_id" | "next_seq" | "acked_seq" | "cases" | "quarantined"
-//                | "schema_version" | "rejected"   -> value (u64 as decimal)
+//                | "schema_version" | "rejected" | "notice_cursor" -> value (u64 as decimal)
+//   notices    : case_id "\0" trial_id           -> v1::AgentNotice (agent_notices.cc)
 //
 // Every accepted change takes the next seq in the same WriteBatch as the case
 // (Commit), with the WAL synced, so a crash leaves either both or neither.
@@ -32,6 +33,7 @@
 
 namespace rocksdb {
 class DB;
+class WriteBatch;
 class ColumnFamilyHandle;
 class Cache;
 class WriteBufferManager;
@@ -46,7 +48,9 @@ struct AgentStoreOptions {
   int64_t min_free_bytes = 256LL << 20;          // Default: imports refused below 256 MiB free
 };
 
-// One change to commit. kind UPSERT carries the full case; TOMBSTONE the case id.
+// One change to commit. kind UPSERT carries the full case; TOMBSTONE the case
+// id (and cancels the case's notices here); REFERRAL a referral status, with
+// the notice record it updates.
 struct Change {
   v1::ChangeKind kind = v1::CHANGE_KIND_UPSERT;
   v1::Case case_record;          // UPSERT
@@ -57,6 +61,8 @@ struct Change {
   bool case_present = true;      // TOMBSTONE: the case is in `cases` (counted)
   std::string reid_key;          // "r..." key, written when reid_value is set
   std::string reid_value;        // sealed ReidEntry; empty = reid unchanged
+  v1::ReferralUpdate referral;   // REFERRAL
+  v1::AgentNotice notice;        // REFERRAL: the notice record as updated
 };
 
 class AgentStore {
@@ -113,6 +119,25 @@ class AgentStore {
   // reconciliation).
   absl::Status ScanCases(const std::function<void(const v1::Case&)>& fn, uint64_t* as_of_seq) const;
 
+  // Notices (agent/agent_notices.cc, docs/trials.md "Notices").
+  // The last centre notice seq stored.
+  uint64_t notice_cursor() const;
+  // Folds the centre's notices into their records, with the cursor, in one
+  // synced write. Notices at or below the cursor are skipped (a replay).
+  // INVALID_ARGUMENT when a notice is not the cursor's successor (the
+  // centre skipped one): nothing is stored.
+  absl::Status StoreNotices(const std::vector<v1::Notice>& notices);
+  // Every notice record, by case id then trial id.
+  absl::StatusOr<std::vector<v1::AgentNotice>> ListNotices() const;
+  // The record with this id; nullopt when none.
+  absl::StatusOr<std::optional<v1::AgentNotice>> FindNotice(uint64_t id) const;
+  // A coordinator's status for notice `id`: the record and a REFERRAL
+  // change to the outbox in one synced write (the note stays in the
+  // record). NOT_FOUND for an unknown id; FAILED_PRECONDITION for a
+  // cancelled one (the case was withdrawn). Returns the outbox seq.
+  absl::StatusOr<uint64_t> SetNoticeStatus(uint64_t id, v1::NoticeStatus status, const std::string& note,
+                                           v1::AgentNotice* updated);
+
   // For tests and reconciliation: every stored case, in case id order.
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;
   absl::StatusOr<std::vector<v1::QuarantineEntry>> Quarantine(size_t limit) const;
@@ -141,6 +166,11 @@ class AgentStore {
   int64_t quarantined_ ABSL_GUARDED_BY(count_mu_) = 0;
   int64_t rejected_ ABSL_GUARDED_BY(count_mu_) = 0;
   uint64_t next_quarantine_id_ ABSL_GUARDED_BY(write_mu_) = 1;
+  uint64_t notice_cursor_ ABSL_GUARDED_BY(count_mu_) = 0;
+  absl::Status CommitLocked(const std::vector<Change>& changes, const std::vector<v1::QuarantineEntry>& quarantined)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // In Commit: a withdrawn case's notice records become CANCELLED.
+  absl::Status CancelNotices(const std::string& case_id, rocksdb::WriteBatch* batch);
   mutable uint64_t wake_epoch_ ABSL_GUARDED_BY(count_mu_) = 0;
   // When recent commits completed (last seq of the commit, unix us). An event
   // must carry its commit time inside the write that commits it, so the stored

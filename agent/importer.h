@@ -96,6 +96,9 @@ class Importer {
   // What every import since start normalised and refused. Thread-safe.
   ImportTotals Totals() const;
 
+  // The site's reid key (re-identifying notices at the admin socket).
+  const std::string& reid_key() const { return keys_.reid_key; }
+
  private:
   AgentStore& store_;
   const std::string site_id_;

@@ -15,6 +15,7 @@
 #include "agent/drop_watcher.h"
 #include "agent/importer.h"
 #include "agent/metrics.h"
+#include "agent/notice_receiver.h"
 #include "common/metrics_http.h"
 #include "agent/sender.h"
 #include "common/key_file.h"
@@ -167,6 +168,16 @@ int main(int argc, char** argv) {
   sopts.gzip = cfg.compression == "gzip";
   fedreg::agent::Sender sender(**store, sopts);
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
+  fedreg::agent::NoticeReceiverOptions nopts;
+  nopts.site_id = cfg.site;
+  nopts.server = cfg.server;
+  nopts.tls = sopts.tls;
+  nopts.connect_timeout_ms = cfg.connect_timeout_ms;
+  nopts.keepalive_time_ms = cfg.keepalive_time_ms;
+  nopts.keepalive_timeout_ms = cfg.keepalive_timeout_ms;
+  nopts.backoff_max_ms = cfg.backoff_max_ms;
+  fedreg::agent::NoticeReceiver notices(**store, nopts);
+  if (auto s = notices.Start(); !s.ok()) return Fail(s.ToString());
 
   fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender);
   std::filesystem::remove(cfg.admin_socket, ec);
@@ -186,7 +197,7 @@ int main(int argc, char** argv) {
   fedreg::MetricsHttpServer metrics;
   if (!cfg.metrics_listen.empty()) {
     auto port = metrics.Start(cfg.metrics_listen, [&] {
-      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender, importer);
+      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender, importer, notices);
       if (auto left = fedreg::SecondsUntilExpiry(cfg.cert); left.ok())
         text += "# HELP fedreg_certificate_expiry_seconds Seconds until this agent's certificate expires.\n"
                 "# TYPE fedreg_certificate_expiry_seconds gauge\nfedreg_certificate_expiry_seconds " +
@@ -206,6 +217,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: draining", sig);
   if (watcher) watcher->Stop();
   metrics.Stop();
+  notices.Stop();
   sender.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   spdlog::info("agent {} stopped", cfg.site);

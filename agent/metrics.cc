@@ -7,7 +7,7 @@
 namespace fedreg::agent {
 
 std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender,
-                               const Importer& importer) {
+                               const Importer& importer, const NoticeReceiver& notices) {
   MetricsWriter w;
   const std::vector<std::pair<std::string, std::string>> site = {{"site", site_id}};
   uint64_t highest = store.highest_seq(), acked = store.acked_seq();
@@ -40,6 +40,11 @@ std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& sto
     w.Sample("fedreg_agent_import_refused_total", static_cast<double>(n), {{"site", site_id}, {"kind", kind}});
   w.Family("fedreg_agent_connected", "gauge", "1 while a sync session with the centre is up.");
   w.Sample("fedreg_agent_connected", sender.Status().connected ? 1 : 0, site);
+  const NoticeReceiverStatus ns = notices.Status();
+  w.Family("fedreg_agent_notices_received_total", "counter", "Trial-match notices stored since start.");
+  w.Sample("fedreg_agent_notices_received_total", static_cast<double>(ns.received));
+  w.Family("fedreg_agent_notice_cursor", "gauge", "Last centre notice seq stored here.");
+  w.Sample("fedreg_agent_notice_cursor", static_cast<double>(store.notice_cursor()));
   return w.Take();
 }
 

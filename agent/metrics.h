@@ -5,12 +5,14 @@
 
 #include "agent/agent_store.h"
 #include "agent/importer.h"
+#include "agent/notice_receiver.h"
 #include "agent/sender.h"
 
 namespace fedreg::agent {
 
-// `importer` gives what imports normalised and refused since start, by kind.
+// `importer` gives what imports normalised and refused since start, by
+// kind; `notices` the trial-match notices received.
 std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender,
-                               const Importer& importer);
+                               const Importer& importer, const NoticeReceiver& notices);
 
 }  // namespace fedreg::agent

@@ -18,6 +18,7 @@
 
 #include "cli/rpc.h"
 #include "cli/table.h"
+#include "cli/notices_commands.h"
 #include "cli/trials_commands.h"
 #include "common/grpc_status.h"
 #include "common/synth.h"
@@ -422,6 +423,7 @@ int main(int argc, char** argv) {
   agent_rekey->add_option("NEW", rekey_new, "the patient's new record number")->required();
 
   fedreg::cli::TrialsCommands trials_commands(app);
+  fedreg::cli::NoticesCommands notices_commands(*agent);
 
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
@@ -445,6 +447,8 @@ int main(int argc, char** argv) {
   else if (*agent_import) CmdAgentImport(g, import_file, accept_identity_changes, accept_same_person);
   else if (*agent_rekey) CmdAgentRekey(g, rekey_old, rekey_new);
   else if (trials_commands.Run(g)) {
+  }
+  else if (notices_commands.Run(g)) {
   }
   else if (*agent_withdraw) CmdAgentWithdraw(g, withdraw_rn, withdraw_reason);
   else if (*synth) {

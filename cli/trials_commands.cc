@@ -1,11 +1,13 @@
 #include "cli/trials_commands.h"
 
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/table.h"
+#include "common/notice_status.h"
 #include "common/trial_definition.h"
 
 namespace fedreg::cli {
@@ -120,6 +122,43 @@ void CmdTrialsList(const Globals& g) {
   if (resp.trials_size() == 0) std::cout << "(no trials defined: fedregctl trials add FILE)\n";
 }
 
+std::string Cell(const v1::FunnelRow& r, const char* field, int64_t v, int k) {
+  for (const auto& s : r.suppressed())
+    if (s == field) return "<" + std::to_string(k);
+  return std::to_string(v);
+}
+
+std::string Days(double d) {
+  if (d < 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", d);
+  return buf;
+}
+
+void PrintFunnel(const v1::TrialFunnel& f) {
+  std::cout << "\nreferral funnel (stages reached; exits and open are current):\n";
+  Table table({"SITE", "MATCHED", "OPEN", "CONTACTED", "REFERRED", "SCREENING", "ENROLLED", "SCREEN FAILED",
+               "DECLINED", "NOT ELIGIBLE", "DEFERRED", "ENDED", "CANCELLED", "DAYS TO REFERRAL",
+               "DAYS TO ENROLMENT"});
+  const int k = f.suppression_k();
+  auto row = [&](const v1::FunnelRow& r, const std::string& name) {
+    table.AddRow({name, Cell(r, "matched", r.matched(), k), Cell(r, "open", r.open(), k),
+                  Cell(r, "contacted", r.contacted(), k), Cell(r, "referred", r.referred(), k),
+                  Cell(r, "screening", r.screening(), k), Cell(r, "enrolled", r.enrolled(), k),
+                  Cell(r, "screen_failed", r.screen_failed(), k), Cell(r, "declined", r.declined(), k),
+                  Cell(r, "not_eligible", r.not_eligible(), k), Cell(r, "deferred", r.deferred(), k),
+                  Cell(r, "ended", r.ended(), k), Cell(r, "cancelled", r.cancelled(), k),
+                  Days(r.median_days_to_referral()), Days(r.median_days_to_enrolment())});
+  };
+  for (const auto& r : f.sites()) row(r, r.site_id());
+  row(f.total(), "total");
+  std::cout << table.Render();
+  if (k > 0) std::cout << "(cells below " << k << " are shown as <" << k << ")\n";
+  if (f.rematch_running())
+    std::cout << "matching every case against this version in the background: " << f.rematch().scanned()
+              << " cases done so far\n";
+}
+
 void CmdTrialsShow(const Globals& g, const std::string& trial_id) {
   auto stub = AdminStub(g);
   grpc::ClientContext ctx;
@@ -130,6 +169,33 @@ void CmdTrialsShow(const Globals& g, const std::string& trial_id) {
   DieOnRpc(stub->GetTrial(&ctx, req, &resp), "trials show " + trial_id);
   if (g.json) return PrintJson(resp);
   PrintTrial(resp.trial());
+  PrintFunnel(resp.funnel());
+}
+
+void CmdTrialsMatches(const Globals& g, const std::string& trial_id, const std::string& site, bool include_ended,
+                      uint32_t limit) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  v1::ListMatchesRequest req;
+  req.set_trial_id(trial_id);
+  req.set_site_id(site);
+  req.set_include_ended(include_ended);
+  req.set_limit(limit);
+  v1::ListMatchesResponse resp;
+  DieOnRpc(stub->ListMatches(&ctx, req, &resp), "trials matches " + trial_id);
+  if (g.json) return PrintJson(resp);
+  for (const auto& m : resp.matches()) {
+    std::cout << m.site_id() << " " << m.case_id() << "  " << MatchStateName(m.state()) << ", "
+              << NoticeStatusName(m.status()) << (m.end_reason().empty() ? "" : " (" + m.end_reason() + ")") << "\n";
+    for (const auto& a : m.arms()) {
+      std::cout << "  arm " << a.arm_id() << (a.variant_level() ? " (variant-level" : " (gene-level")
+                << (a.exact_cancer_type() ? ", exact cancer type)" : ")") << "\n";
+      for (const auto& w : a.why()) std::cout << "    " << w << "\n";
+    }
+  }
+  std::cout << resp.matches_size() << " of " << resp.total() << " " << (include_ended ? "" : "open ") << "matches"
+            << (site.empty() ? "" : " at " + site) << "\n";
 }
 
 }  // namespace
@@ -153,6 +219,11 @@ TrialsCommands::TrialsCommands(CLI::App& app) {
   list_ = trials->add_subcommand("list", "the trials (a sponsor sees its own)");
   show_ = trials->add_subcommand("show", "one trial: status, sites, arms and criteria");
   show_->add_option("TRIAL", trial_id_, "trial id")->required();
+  matches_ = trials->add_subcommand("matches", "a trial's matches, case by case, with why (operator, auditor)");
+  matches_->add_option("TRIAL", trial_id_, "trial id")->required();
+  matches_->add_option("--site", site_, "only this site");
+  matches_->add_flag("--all", include_ended_, "ended and cancelled matches too");
+  matches_->add_option("--limit", limit_, "matches to list")->capture_default_str();
 }
 
 bool TrialsCommands::Run(const Globals& g) const {
@@ -164,6 +235,7 @@ bool TrialsCommands::Run(const Globals& g) const {
   else if (*close_) CmdTrialsStatus(g, trial_id_, "", v1::TRIAL_STATUS_CLOSED);
   else if (*list_) CmdTrialsList(g);
   else if (*show_) CmdTrialsShow(g, trial_id_);
+  else if (*matches_) CmdTrialsMatches(g, trial_id_, site_, include_ended_, limit_);
   else return false;
   return true;
 }

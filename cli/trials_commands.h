@@ -1,6 +1,7 @@
 // `fedregctl trials ...` (docs/trials.md): validate definition files here,
 // add or update them at the centre, open, suspend or close a trial or an
-// arm, list and show. Registers its subcommands on construction; Run
+// arm, list and show (with the referral funnel), and list a trial's
+// matches with why. Registers its subcommands on construction; Run
 // carries out the one given.
 #pragma once
 
@@ -27,6 +28,10 @@ class TrialsCommands {
   CLI::App* close_ = nullptr;
   CLI::App* list_ = nullptr;
   CLI::App* show_ = nullptr;
+  CLI::App* matches_ = nullptr;
+  std::string site_;
+  bool include_ended_ = false;
+  uint32_t limit_ = 100;
   std::vector<std::string> files_;
   std::string file_;
   std::string trial_id_;

@@ -21,6 +21,7 @@ bool AdminRoleAllowed(const std::string& rpc, Role role) {
       {"SetTrialStatus", {Role::kOperator}},
       {"ListTrials", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
       {"GetTrial", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
+      {"ListMatches", {Role::kOperator, Role::kAuditor}},
   };
   auto it = kTable.find(rpc);
   if (it == kTable.end()) return false;

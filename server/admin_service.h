@@ -38,6 +38,8 @@ class AdminServiceImpl final : public v1::Admin::Service {
   grpc::Status ListTrials(grpc::ServerContext* ctx, const v1::ListTrialsRequest* req,
                           v1::ListTrialsResponse* resp) override;
   grpc::Status GetTrial(grpc::ServerContext* ctx, const v1::GetTrialRequest* req, v1::GetTrialResponse* resp) override;
+  grpc::Status ListMatches(grpc::ServerContext* ctx, const v1::ListMatchesRequest* req,
+                           v1::ListMatchesResponse* resp) override;
 
  private:
   // Checks the caller's role against the authorization table (docs/security.md).

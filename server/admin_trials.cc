@@ -2,10 +2,13 @@
 // reads a definition with the same reader as `fedregctl trials validate`
 // (common/trial_definition.h), stores it, and shows sponsors their own
 // trials only.
+#include <cstdint>
+
 #include "common/grpc_status.h"
 #include "common/trial_definition.h"
 #include "common/utf8.h"
 #include "server/admin_service.h"
+#include "server/trial_funnel.h"
 
 namespace fedreg::server {
 namespace {
@@ -91,7 +94,33 @@ grpc::Status AdminServiceImpl::GetTrial(grpc::ServerContext* ctx, const v1::GetT
   if (!t.has_value() || (role == Role::kSponsor && t->trial().sponsor() != SponsorOf(who, role)))
     return Done(who, "GetTrial", target, grpc::Status(grpc::StatusCode::NOT_FOUND, "no trial " + target));
   *resp->mutable_trial() = *t;
+  int64_t total = 0;
+  auto matches = store_.ListMatches(req->trial_id(), "", /*include_ended=*/true, SIZE_MAX, &total);
+  if (!matches.ok()) return Done(who, "GetTrial", target, ToGrpc(matches.status()));
+  *resp->mutable_funnel() = BuildFunnel(*matches);
+  resp->mutable_funnel()->set_rematch_running(
+      store_.RematchRunning(req->trial_id(), resp->mutable_funnel()->mutable_rematch()));
+  if (role == Role::kSponsor) SuppressFunnel(k_, resp->mutable_funnel());
   return Done(who, "GetTrial", target, grpc::Status::OK);
+}
+
+grpc::Status AdminServiceImpl::ListMatches(grpc::ServerContext* ctx, const v1::ListMatchesRequest* req,
+                                           v1::ListMatchesResponse* resp) {
+  Role role;
+  std::string who;
+  const std::string target = Utf8Prefix(req->trial_id(), 64) + (req->site_id().empty() ? "" : "@" + Utf8Prefix(req->site_id(), 32));
+  if (auto s = Authorize(*ctx, "ListMatches", target, &who, &role); !s.ok()) return s;
+  auto found = store_.GetTrial(req->trial_id());
+  if (!found.ok()) return Done(who, "ListMatches", target, ToGrpc(found.status()));
+  if (!found->has_value())
+    return Done(who, "ListMatches", target, grpc::Status(grpc::StatusCode::NOT_FOUND, "no trial " + target));
+  int64_t total = 0;
+  auto matches = store_.ListMatches(req->trial_id(), req->site_id(), req->include_ended(),
+                                    req->limit() == 0 ? 1000 : req->limit(), &total);
+  if (!matches.ok()) return Done(who, "ListMatches", target, ToGrpc(matches.status()));
+  for (auto& m : *matches) *resp->add_matches() = std::move(m);
+  resp->set_total(total);
+  return Done(who, "ListMatches", target, grpc::Status::OK, std::to_string(total) + " matches");
 }
 
 }  // namespace fedreg::server

@@ -7,12 +7,16 @@
 #include <algorithm>
 #include <ctime>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
 #include "common/digest.h"
 #include "common/disk_space.h"
 #include "common/utf8.h"
 #include "common/validate.h"
 #include "server/centre_layout.h"
 #include "server/centre_store.h"
+#include "server/match_writer.h"
 #include "server/overlay_batch.h"
 #include "server/view_document.h"
 #include "server/views.h"
@@ -66,6 +70,10 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   }
 
   std::map<std::string, int64_t> deltas;
+  // Matches and notices of the cases this batch changes, in the same write.
+  MatchWriter matches(wb, match_index_, absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()),
+                      absl::ToUnixMicros(absl::Now()));
+  int64_t referrals = 0;
   int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0, parked = 0;
   std::string buf;
 
@@ -130,11 +138,15 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
       if (auto s = add_case(c); !s.ok()) return s;
       c.SerializeToString(&buf);
       wb.Put(kCases, CaseKey(site_id, case_id), buf);
+      if (auto s = matches.EvaluateCase(site_id, case_id, &c, "case version " + std::to_string(c.record_version()));
+          !s.ok())
+        return s;
     } else if (ev.kind() == v1::CHANGE_KIND_TOMBSTONE) {
       if (*has_old) {
         if (auto s = remove_case(old); !s.ok()) return s;
         wb.Delete(kCases, CaseKey(site_id, case_id));
         --case_delta;
+        if (auto s = matches.EvaluateCase(site_id, case_id, nullptr, "withdrawn"); !s.ok()) return s;
       }
       if (!*tomb) {
         v1::Tombstone t;
@@ -146,12 +158,22 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         wb.Put(kCases, TombKey(site_id, case_id), buf);
         ++withdrawn_delta;
       }
+    } else if (ev.kind() == v1::CHANGE_KIND_REFERRAL) {
+      if (ev.referral().case_id() != case_id) {
+        reject(ev, "referral names case '" + Utf8Prefix(ev.referral().case_id(), 48) + "', not the event's " + case_id);
+        continue;
+      }
+      auto refused = matches.ApplyReferral(site_id, ev.referral());
+      if (!refused.ok()) return refused.status();
+      if (!refused->empty()) reject(ev, *refused);
+      else ++referrals;
     } else if (ev.kind() == v1::CHANGE_KIND_PARKED) {
       ++parked;  // held at the site (its quarantine says why): nothing to apply
     } else {
       reject(ev, "unknown change kind");
     }
   }
+  if (auto s = matches.Finish(); !s.ok()) return s;
   wb.Merge(kViews, kNationalView, EncodeCounters(deltas));
   st->set_applied_seq(batch.last_seq());
   st->set_digest(digest);
@@ -167,7 +189,12 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
       {"site/" + site_id, "sync.apply", site_id, "OK",
        "seq " + std::to_string(std::max(applied + 1, batch.first_seq())) + ".." + std::to_string(batch.last_seq()) +
            ", " + std::to_string(batch.events_size()) + " events, " + std::to_string(rejected) + " rejected" +
-           (parked > 0 ? ", " + std::to_string(parked) + " parked at the site" : "")});
+           (parked > 0 ? ", " + std::to_string(parked) + " parked at the site" : "") +
+           (matches.opened() + matches.ended() > 0
+                ? ", " + std::to_string(matches.opened()) + " trial matches opened, " +
+                      std::to_string(matches.ended()) + " ended"
+                : "") +
+           (referrals > 0 ? ", " + std::to_string(referrals) + " referral statuses" : "")});
   audit.SerializeToString(&buf);
   wb.Put(kAudit, EncodeU64(audit.seq()), buf);
   // The writer thread writes it (not synced: the group commit syncs). The
@@ -177,6 +204,8 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
   auto write = wb.Take();
   write->generation = result.generation = ++queued_gen_;
   write->on_written = std::move(on_written);
+  write->notice_marks = matches.last_notice_seq();
+  open_matches_ += matches.opened() - matches.ended();
   {
     std::lock_guard<std::mutex> plock(pending_mu_);
     pending_.push_back(std::move(write));

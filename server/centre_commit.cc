@@ -29,6 +29,13 @@ void CentreStore::GroupCommitLoop() {
       failing = false;
       durable_gen_ = std::max(durable_gen_, target);
       ++wal_syncs_;
+      // Notices of the batches now durable may go to their sites.
+      while (!written_notices_.empty() && written_notices_.front().first <= target) {
+        for (const auto& [site, seq] : written_notices_.front().second)
+          durable_notice_[site] = std::max(durable_notice_[site], seq);
+        written_notices_.pop_front();
+        ++notice_epoch_;
+      }
       durable_cv_.notify_all();
     } else {
       // Nothing is acknowledged as durable meanwhile; agents keep their outboxes.
@@ -39,10 +46,11 @@ void CentreStore::GroupCommitLoop() {
   }
 }
 
-void CentreStore::NoteWritten(uint64_t generation) {
+void CentreStore::NoteWritten(uint64_t generation, std::map<std::string, uint64_t> notice_marks) {
   {
     std::lock_guard<std::mutex> lock(sync_mu_);
     written_gen_ = generation;
+    if (!notice_marks.empty()) written_notices_.emplace_back(generation, std::move(notice_marks));
   }
   durable_cv_.notify_all();  // waiters for "applied"
   sync_cv_.notify_one();     // the group commit
@@ -52,6 +60,10 @@ void CentreStore::NoteSyncedWrite() {
   // A synced write syncs every live WAL file, so the writes before it too.
   std::lock_guard<std::mutex> lock(sync_mu_);
   durable_gen_ = std::max(durable_gen_, written_gen_);
+  for (const auto& [generation, marks] : written_notices_)
+    for (const auto& [site, seq] : marks) durable_notice_[site] = std::max(durable_notice_[site], seq);
+  if (!written_notices_.empty()) ++notice_epoch_;
+  written_notices_.clear();
   durable_cv_.notify_all();
 }
 
@@ -105,7 +117,7 @@ void CentreStore::WriterLoop() {
     // Written and visible: readers find it in the DB now, so it leaves the queue.
     pending_.pop_front();
     written_cv_.notify_all();
-    NoteWritten(w->generation);
+    NoteWritten(w->generation, std::move(w->notice_marks));
   }
 }
 

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/rocks_util.h"
+
 namespace fedreg::server {
 
 enum Cf : size_t { kDefault = 0, kCases, kPersons, kSites, kViews, kTrials, kNotices, kAudit, kCfCount };
@@ -49,5 +51,24 @@ inline std::string PersonCountKey(const std::string& person) { return "#" + pers
 inline std::string PersonMemberKey(const std::string& person, const std::string& site, const std::string& case_id) {
   return person + std::string(1, '\0') + CaseKey(site, case_id);
 }
+
+// `notices` (server/match_writer.h): matches, the case -> trials list, each
+// site's notice log with its counter and delivery cursor, and background
+// re-match progress. "\0" separates a trial id from the case key so that
+// one trial's matches are one key range.
+inline std::string MatchKey(const std::string& trial, const std::string& site, const std::string& case_id) {
+  return "m/" + trial + std::string(1, '\0') + CaseKey(site, case_id);
+}
+inline std::string MatchPrefix(const std::string& trial) { return "m/" + trial + std::string(1, '\0'); }
+inline std::string CaseMatchesKey(const std::string& site, const std::string& case_id) {
+  return "c/" + CaseKey(site, case_id);
+}
+inline std::string NoticeKey(const std::string& site, uint64_t seq) { return "n/" + site + "/" + EncodeU64(seq); }
+inline std::string NoticePrefix(const std::string& site) { return "n/" + site + "/"; }
+inline std::string NoticeCounterKey(const std::string& site) { return "q/" + site; }  // last seq made, 8 bytes
+inline std::string NoticeAckKey(const std::string& site) { return "d/" + site; }      // last seq stored at the site
+inline std::string RematchKey(const std::string& trial) { return "r/" + trial; }
+inline const char kRematchPrefix[] = "r/";
+inline const char kAgeCheckDayKey[] = "a/day";  // the last day the daily age check was queued, "YYYY-MM-DD"
 
 }  // namespace fedreg::server

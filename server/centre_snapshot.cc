@@ -6,11 +6,14 @@
 #include <ctime>
 #include <map>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/digest.h"
 #include "common/rocks_util.h"
 #include "common/validate.h"
 #include "server/centre_layout.h"
 #include "server/centre_store.h"
+#include "server/match_writer.h"
 #include "server/overlay_batch.h"
 #include "server/view_document.h"
 #include "server/views.h"
@@ -112,6 +115,18 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     digest += CaseDigestTerm(id, c.record_version());
     ++count;
   }
+  // Matches follow the swap: removed cases end theirs, staged ones are matched.
+  MatchWriter matches(wb, match_index_, absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()),
+                      absl::ToUnixMicros(absl::Now()));
+  for (const auto& old : *old_cases)
+    if (!staged.count(old.case_id()))
+      if (auto s = matches.EvaluateCase(site_id, old.case_id(), nullptr, "rebase"); !s.ok()) return s;
+  for (const auto& [id, c] : staged) {
+    std::string tomb;
+    if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) continue;
+    if (auto s = matches.EvaluateCase(site_id, id, &c, "snapshot of store " + store_id); !s.ok()) return s;
+  }
+  if (auto s = matches.Finish(); !s.ok()) return s;
   wb.Merge(kViews, kNationalView, EncodeCounters(deltas));
   st->set_applied_seq(as_of_seq);
   st->set_cases(count);
@@ -131,6 +146,9 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   wb.Put(kAudit, EncodeU64(audit.seq()), buf);
   if (auto s = db_->Write(SyncWrite(), wb.batch()); !s.ok()) return FromRocks(s, "finish snapshot");
   audit_.Commit(audit);
+  open_matches_ += matches.opened() - matches.ended();
+  NoteSyncedWrite();
+  NoteNoticesDurable(matches.last_notice_seq());
   ack.set_applied_seq(as_of_seq);
   ack.set_cases(count);
   return ack;

@@ -23,6 +23,14 @@
 namespace fedreg::server {
 
 CentreStore::~CentreStore() {
+  if (rematcher_.joinable()) {  // a background pass resumes from its last chunk after a restart
+    {
+      std::lock_guard<std::mutex> lock(rematch_mu_);
+      rematch_stop_ = true;
+    }
+    rematch_cv_.notify_all();
+    rematcher_.join();
+  }
   if (writer_.joinable()) {  // writes what is queued, then stops
     {
       std::lock_guard<std::mutex> lock(pending_mu_);
@@ -78,6 +86,9 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   store->min_free_bytes_ = options.min_free_bytes;
   store->syncer_ = std::thread([raw_store = store.get()] { raw_store->GroupCommitLoop(); });
   store->writer_ = std::thread([raw_store = store.get()] { raw_store->WriterLoop(); });
+  if (auto s = store->LoadMatchIndex(); !s.ok()) return s;
+  if (auto s = store->CountOpenMatches(); !s.ok()) return s;
+  store->rematcher_ = std::thread([raw_store = store.get()] { raw_store->RematchLoop(); });
   return store;
 }
 

@@ -10,10 +10,15 @@
 //                                                 one merge operand of deltas per applied batch
 //   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
 //   trials  : trial_id                         -> v1::StoredTrial
-//   notices                                     : reserved for a later issue
+//   notices : "m/" trial "\0" site "/" case_id  -> v1::TrialMatch
+//             "c/" site "/" case_id           -> v1::CaseMatches (trials with an open match)
+//             "n/" site "/" seq (big-endian)  -> v1::Notice (the site's notice log)
+//             "q/" site | "d/" site           -> last notice seq made | stored at the site
+//             "r/" trial_id                   -> v1::RematchProgress (background pass)
+//             "a/day"                         -> last day the daily age check was queued
 //
-// A batch of events becomes one WriteBatch (cases, persons, view deltas, site
-// state, audit entry). QueueBatch builds it and queues it for a writer
+// A batch of events becomes one WriteBatch (cases, persons, view deltas,
+// trial matches and notices, site state, audit entry). QueueBatch builds it and queues it for a writer
 // thread, so the next batch is built while this one is written (two cores);
 // reads made while building see the queued batches. Written, a batch is
 // visible ("applied"); the WAL is not synced then: a group-commit thread
@@ -31,12 +36,16 @@
 //   centre_commit.cc    the writer thread and the group commit (applied, durable)
 //   centre_snapshot.cc  snapshots (stage, finish) and reconciliation
 //   centre_trials.cc    trial definitions (the `trials` column family)
+//   centre_matching.cc  the trial index, background re-matching, notices, matches
+//   match_index.h       which open trials a case could match
+//   match_writer.h      a batch's matches and notices
 //   centre_layout.h     column families, keys and encodings
 //   overlay_batch.h     the WriteBatch that reads back queued writes; person membership
 //   view_document.h     the national view's document and merge operator
 //   audit_chain.h       the audit log's hash chain
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -51,9 +60,11 @@
 
 #include "absl/status/statusor.h"
 #include "fedreg/v1/centre.pb.h"
+#include "fedreg/v1/notice.pb.h"
 #include "fedreg/v1/sync.pb.h"
 #include "fedreg/v1/trial.pb.h"
 #include "server/audit_chain.h"
+#include "server/match_index.h"
 
 namespace rocksdb {
 class DB;
@@ -189,6 +200,37 @@ class CentreStore {
   // Every trial, by trial id.
   absl::StatusOr<std::vector<v1::StoredTrial>> ListTrials() const;
 
+  // Matches and notices (docs/trials.md, "Matches and notices"; written by
+  // every apply, snapshot and background pass: server/match_writer.h).
+  //
+  // The site's notices after `after_seq`, at most `limit`, once durable:
+  // waits up to `timeout` for one (empty when none came).
+  absl::StatusOr<std::vector<v1::Notice>> WaitNotices(const std::string& site_id, uint64_t after_seq, size_t limit,
+                                                      std::chrono::milliseconds timeout) const;
+  // The site stored its notices up to `seq` (metrics). Never moves back.
+  absl::Status AckNotices(const std::string& site_id, uint64_t seq);
+  struct NoticeBacklog {
+    std::string site_id;
+    uint64_t made = 0;             // last notice seq made
+    uint64_t stored = 0;           // last one the site said it stored
+    int64_t oldest_pending_unix = 0;  // when the oldest not yet stored was made (0 = none)
+  };
+  absl::StatusOr<std::vector<NoticeBacklog>> NoticeBacklogs() const;
+  // A trial's matches (every site when `site_id` is empty), ended ones too
+  // when asked; *total counts them all, the list stops at `limit`.
+  absl::StatusOr<std::vector<v1::TrialMatch>> ListMatches(const std::string& trial_id, const std::string& site_id,
+                                                          bool include_ended, size_t limit, int64_t* total) const;
+  // Open matches of every trial (kept as they change).
+  int64_t OpenMatches() const { return open_matches_.load(); }
+  // The background pass of a trial: running (true) or none queued (false);
+  // *progress is the running one.
+  bool RematchRunning(const std::string& trial_id, v1::RematchProgress* progress) const;
+  // Runs background passes to the end on this thread (tests and benches
+  // that want them done now). Returns the number of chunks run.
+  absl::StatusOr<int> RunRematchNow();
+  // How the index finds a trial's candidates ("genes BRAF").
+  std::string TrialIndexedBy(const std::string& trial_id);
+
   // Appends one entry to the audit chain, synced.
   absl::Status Audit(const AuditEvent& event);
   // Entries from `from_seq` (0 = the last `limit`), at most `limit`.
@@ -201,6 +243,19 @@ class CentreStore {
  private:
   CentreStore() = default;
 
+  // Matching (centre_matching.cc). Called under apply_mu_.
+  absl::Status LoadMatchIndex();
+  // Stores a trial and queues its background pass; rebuilds the index.
+  absl::Status WriteTrial(const v1::StoredTrial& stored);
+  // One chunk of the first queued background pass; false when none is queued.
+  absl::StatusOr<bool> RematchChunk();
+  // Queues a pass for every open trial with an age limit once per day.
+  absl::Status QueueDailyAgeCheck();
+  void RematchLoop();
+  // After a synced write outside the writer thread that made notices.
+  void NoteNoticesDurable(const std::map<std::string, uint64_t>& marks);
+  absl::Status CountOpenMatches();
+
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::shared_ptr<rocksdb::Cache> cache_;
@@ -212,7 +267,7 @@ class CentreStore {
   // The writer thread: writes queued batches in order.
   void WriterLoop();
   // After the writer wrote `generation`: wakes waiters and the syncer.
-  void NoteWritten(uint64_t generation);
+  void NoteWritten(uint64_t generation, std::map<std::string, uint64_t> notice_marks);
   // The newest queued, unwritten value of a key: true when a queued batch
   // puts (or deletes: *value = nullopt) it.
   bool PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const;
@@ -243,6 +298,19 @@ class CentreStore {
   bool writer_stop_ = false;                // guarded by pending_mu_
   std::thread writer_;
   AuditChain audit_;           // guarded by apply_mu_
+  MatchIndex match_index_;     // guarded by apply_mu_
+  std::atomic<int64_t> open_matches_{0};
+  // Notices become readable by their site once durable: the writer records
+  // each written batch's last notice seq per site, the group commit moves
+  // them to durable_notice_ when it syncs (both guarded by sync_mu_).
+  std::deque<std::pair<uint64_t, std::map<std::string, uint64_t>>> written_notices_;
+  std::map<std::string, uint64_t> durable_notice_;
+  uint64_t notice_epoch_ = 0;  // guarded by sync_mu_: moves with durable_notice_
+  std::mutex rematch_mu_;
+  std::condition_variable rematch_cv_;
+  bool rematch_stop_ = false;  // guarded by rematch_mu_
+  bool rematch_wake_ = false;  // guarded by rematch_mu_
+  std::thread rematcher_;
   std::string path_;
   int64_t min_free_bytes_ = 0;
 };

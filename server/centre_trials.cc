@@ -27,6 +27,29 @@ absl::StatusOr<std::optional<v1::StoredTrial>> ReadTrial(rocksdb::DB* db, rocksd
 
 }  // namespace
 
+absl::Status CentreStore::WriteTrial(const v1::StoredTrial& stored) {
+  // The trial and its background pass in one write: every case is matched
+  // against the new version (a pass already running starts again).
+  rocksdb::WriteBatch b;
+  std::string buf;
+  stored.SerializeToString(&buf);
+  b.Put(cfs_[kTrials], stored.trial().trial_id(), buf).PermitUncheckedError();
+  v1::RematchProgress p;
+  p.set_trial_version(stored.version());
+  p.set_cause("trial " + stored.trial().trial_id() + " version " + std::to_string(stored.version()));
+  p.set_started_unix(std::time(nullptr));
+  p.SerializeToString(&buf);
+  b.Put(cfs_[kNotices], RematchKey(stored.trial().trial_id()), buf).PermitUncheckedError();
+  if (auto s = db_->Write(SyncWrite(), &b); !s.ok()) return FromRocks(s, "store trial");
+  if (auto s = LoadMatchIndex(); !s.ok()) return s;
+  {
+    std::lock_guard<std::mutex> lock(rematch_mu_);
+    rematch_wake_ = true;
+  }
+  rematch_cv_.notify_all();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::StoredTrial> CentreStore::PutTrial(const v1::Trial& trial, TrialWrite mode, const std::string& who) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   WaitQueueDrained();
@@ -43,9 +66,7 @@ absl::StatusOr<v1::StoredTrial> CentreStore::PutTrial(const v1::Trial& trial, Tr
   stored.set_version(old.has_value() ? old->version() + 1 : 1);
   stored.set_updated_unix(std::time(nullptr));
   stored.set_updated_by(who);
-  std::string buf;
-  stored.SerializeToString(&buf);
-  if (auto s = db_->Put(SyncWrite(), cfs_[kTrials], trial.trial_id(), buf); !s.ok()) return FromRocks(s, "store trial");
+  if (auto s = WriteTrial(stored); !s.ok()) return s;
   return stored;
 }
 
@@ -74,9 +95,7 @@ absl::StatusOr<v1::StoredTrial> CentreStore::SetTrialStatus(const std::string& t
   stored.set_version(stored.version() + 1);
   stored.set_updated_unix(std::time(nullptr));
   stored.set_updated_by(who);
-  std::string buf;
-  stored.SerializeToString(&buf);
-  if (auto s = db_->Put(SyncWrite(), cfs_[kTrials], trial_id, buf); !s.ok()) return FromRocks(s, "store trial status");
+  if (auto s = WriteTrial(stored); !s.ok()) return s;
   return stored;
 }
 

@@ -1,5 +1,6 @@
 #include "server/metrics.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/metrics_http.h"
@@ -68,6 +69,21 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   w.Family("fedreg_wal_syncs_total", "counter",
            "WAL syncs made by the group commit (each confirms every batch before it as durable).");
   w.Sample("fedreg_wal_syncs_total", static_cast<double>(store.WalSyncs()));
+  w.Family("fedreg_trial_matches_open", "gauge", "Open trial matches across every trial and site.");
+  w.Sample("fedreg_trial_matches_open", static_cast<double>(store.OpenMatches()));
+  w.Family("fedreg_notices_sent_total", "counter", "Notices written to sites' Notices streams.");
+  w.Sample("fedreg_notices_sent_total", static_cast<double>(sync.notices_sent()));
+  if (auto backlogs = store.NoticeBacklogs(); backlogs.ok()) {
+    w.Family("fedreg_notices_pending", "gauge", "Notices made for the site that it has not yet said it stored.");
+    for (const auto& b : *backlogs)
+      w.Sample("fedreg_notices_pending", static_cast<double>(b.made - std::min(b.stored, b.made)), {{"site", b.site_id}});
+    w.Family("fedreg_notices_oldest_pending_age_seconds", "gauge",
+             "Age of the site's oldest notice not yet stored there (0 when none).");
+    for (const auto& b : *backlogs)
+      w.Sample("fedreg_notices_oldest_pending_age_seconds",
+               b.oldest_pending_unix > 0 ? static_cast<double>(std::time(nullptr) - b.oldest_pending_unix) : 0.0,
+               {{"site", b.site_id}});
+  }
   return w.Take();
 }
 

@@ -30,6 +30,7 @@ struct PendingWrite {
   std::map<std::pair<int, std::string>, std::optional<std::string>> overlay;  // what it puts (nullopt: deletes)
   uint64_t generation = 0;
   std::function<void()> on_written;
+  std::map<std::string, uint64_t> notice_marks;  // site -> last notice seq this batch makes
 };
 
 // A WriteBatch that remembers what it wrote, so that one apply sees its own

@@ -11,6 +11,8 @@ std::string_view SyncRpcName(SyncRpc rpc) {
     case SyncRpc::kSnapshot: return "Snapshot";
     case SyncRpc::kCaseVersions: return "CaseVersions";
     case SyncRpc::kReportReconcile: return "ReportReconcile";
+    case SyncRpc::kNotices: return "Notices";
+    case SyncRpc::kAckNotices: return "AckNotices";
   }
   return "?";
 }
@@ -89,6 +91,10 @@ absl::Status AdmitSiteCall(SyncRpc rpc, const std::string& site, const std::stri
       if (!pending)
         return absl::FailedPreconditionError("no snapshot was asked of store " + store_id + " for site " + site +
                                              ": a snapshot is sent only when Hello answers snapshot_required");
+      return absl::OkStatus();
+    case SyncRpc::kNotices:
+    case SyncRpc::kAckNotices:
+      // Notices do not depend on the site's case set: they flow during a snapshot too.
       return absl::OkStatus();
     case SyncRpc::kHello:
       break;

@@ -17,7 +17,7 @@
 
 namespace fedreg::server {
 
-enum class SyncRpc { kHello, kPush, kSnapshot, kCaseVersions, kReportReconcile };
+enum class SyncRpc { kHello, kPush, kSnapshot, kCaseVersions, kReportReconcile, kNotices, kAckNotices };
 std::string_view SyncRpcName(SyncRpc rpc);  // "Hello", "Push", ...
 
 // What the centre knows of one site when a call arrives.

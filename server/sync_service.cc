@@ -207,6 +207,7 @@ grpc::Status SyncServiceImpl::ReportReconcile(grpc::ServerContext* ctx, const v1
 }
 
 void SyncServiceImpl::CancelStreams() {
+  stopping_ = true;
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [site, active] : streaming_) active.ctx->TryCancel();
 }

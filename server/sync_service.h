@@ -83,6 +83,17 @@ class SyncServiceImpl final : public v1::Sync::Service {
   }
   grpc::Status ReportReconcile(grpc::ServerContext* ctx, const v1::ReconcileReport* req,
                                v1::ReconcileReportAck* ack) override;
+  // Notices (server/sync_notices.cc): the site's notice log from its cursor,
+  // then new notices as they become durable, until the call ends or the
+  // centre stops.
+  grpc::Status Notices(grpc::ServerContext* ctx, const v1::NoticesRequest* req,
+                       grpc::ServerWriter<v1::Notice>* writer) override {
+    return HandleNotices(ctx, req, writer);
+  }
+  grpc::Status AckNotices(grpc::ServerContext* ctx, const v1::AckNoticesRequest* req,
+                          v1::AckNoticesResponse* resp) override;
+  using NoticeWriter = grpc::ServerWriterInterface<v1::Notice>;
+  grpc::Status HandleNotices(grpc::ServerContext* ctx, const v1::NoticesRequest* req, NoticeWriter* writer);
 
   // The streaming handlers over gRPC's stream interfaces (tests and the
   // protocol fuzzer pass their own streams).
@@ -96,6 +107,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
   void CancelStreams();
 
   const SyncMetrics& metrics() const { return metrics_; }
+  // Notices written to sites' streams since start.
+  int64_t notices_sent() const { return notices_sent_.load(); }
 
   // True while the site has a Push stream open.
   bool IsStreaming(const std::string& site_id) const;
@@ -177,6 +190,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
   const SyncLimits limits_;
   const CallerFn caller_;
   SyncMetrics metrics_;
+  std::atomic<bool> stopping_{false};       // CancelStreams was called: notice streams end
+  std::atomic<int64_t> notices_sent_{0};
   mutable std::mutex mu_;
   std::condition_variable released_;
   std::map<std::string, ActiveStream> streaming_ ABSL_GUARDED_BY(mu_);
