@@ -170,13 +170,8 @@ int main(int argc, char** argv) {
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
   fedreg::agent::NoticeReceiverOptions nopts;
   nopts.site_id = cfg.site;
-  nopts.server = cfg.server;
-  nopts.tls = sopts.tls;
-  nopts.connect_timeout_ms = cfg.connect_timeout_ms;
-  nopts.keepalive_time_ms = cfg.keepalive_time_ms;
-  nopts.keepalive_timeout_ms = cfg.keepalive_timeout_ms;
   nopts.backoff_max_ms = cfg.backoff_max_ms;
-  fedreg::agent::NoticeReceiver notices(**store, nopts);
+  fedreg::agent::NoticeReceiver notices(**store, sender, nopts);
   if (auto s = notices.Start(); !s.ok()) return Fail(s.ToString());
 
   fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender);

@@ -22,22 +22,12 @@ constexpr size_t kMaxNoticesPerWrite = 1000;
 
 }  // namespace
 
-NoticeReceiver::NoticeReceiver(AgentStore& store, NoticeReceiverOptions options)
-    : store_(store), options_(std::move(options)) {}
+NoticeReceiver::NoticeReceiver(AgentStore& store, const Sender& sender, NoticeReceiverOptions options)
+    : store_(store), sender_(sender), options_(std::move(options)) {}
 
 NoticeReceiver::~NoticeReceiver() { Stop(); }
 
 absl::Status NoticeReceiver::Start() {
-  auto creds = MakeChannelCredentials(options_.tls);
-  if (!creds.ok()) return creds.status();
-  CentreChannelOptions co;
-  co.server = options_.server;
-  co.connect_timeout_ms = options_.connect_timeout_ms;
-  co.keepalive_time_ms = options_.keepalive_time_ms;
-  co.keepalive_timeout_ms = options_.keepalive_timeout_ms;
-  co.backoff_max_ms = options_.backoff_max_ms;
-  co.gzip = false;  // it only sends small requests
-  link_ = std::make_unique<CentreChannel>(co, *creds);
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
 }
@@ -68,10 +58,10 @@ void NoticeReceiver::Run() {
       status_.connected = false;
       status_.last_error = CentreText(s.ToString(), 1024);
     }
-    // FAILED_PRECONDITION is the usual start: the sender has not said Hello yet.
-    if (s.code() != absl::StatusCode::kFailedPrecondition) spdlog::warn("notice stream ended: {}", s.ToString());
-    link_->Renew();
-    attempt = Status().received > before ? 0 : std::min(attempt + 1, 16);
+    // Between sync sessions there is nothing to stream over: wait for the next.
+    const bool waiting = s.code() == absl::StatusCode::kFailedPrecondition || s.code() == absl::StatusCode::kAborted;
+    if (!waiting) spdlog::warn("notice stream ended: {}", s.ToString());
+    attempt = waiting || Status().received > before ? 0 : std::min(attempt + 1, 16);
     const int64_t ceiling = std::min<int64_t>(options_.backoff_max_ms, int64_t{200} << std::min(attempt, 10));
     const int64_t sleep_ms = static_cast<int64_t>(rng() % static_cast<uint64_t>(ceiling + 1));
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms);
@@ -80,8 +70,9 @@ void NoticeReceiver::Run() {
 }
 
 absl::Status NoticeReceiver::Session() {
-  if (auto s = link_->Connect(stop_); !s.ok()) return s;
-  auto stub = v1::Sync::NewStub(link_->channel());
+  std::shared_ptr<grpc::Channel> channel = sender_.SessionChannel();
+  if (channel == nullptr) return absl::FailedPreconditionError("waiting for the sync session");
+  auto stub = v1::Sync::NewStub(channel);
   grpc::ClientContext ctx;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -119,11 +110,20 @@ absl::Status NoticeReceiver::Session() {
     qcv.notify_one();
   });
   absl::Status failure;
+  bool moved = false;
   while (true) {
     std::vector<v1::Notice> batch;
     {
       std::unique_lock<std::mutex> lock(qmu);
-      qcv.wait(lock, [&] { return ended || !queue.empty(); });
+      qcv.wait_for(lock, std::chrono::milliseconds(500), [&] { return ended || !queue.empty(); });
+      if (!ended && queue.empty()) {
+        // A new sync session (a new connection): follow it.
+        if (!moved && (stop_ || sender_.SessionChannel() != channel)) {
+          moved = true;
+          ctx.TryCancel();
+        }
+        continue;
+      }
       if (queue.empty()) break;  // ended and drained
       while (!queue.empty() && batch.size() < kMaxNoticesPerWrite) {
         batch.push_back(std::move(queue.front()));
@@ -163,6 +163,7 @@ absl::Status NoticeReceiver::Session() {
   read_thread.join();
   grpc::Status fin = reader->Finish();
   if (!failure.ok()) return failure;
+  if (moved) return absl::AbortedError("the sync session moved to a new connection");
   if (fin.ok()) return absl::UnavailableError("the centre closed the notice stream");
   return FromGrpc(fin, "Notices");
 }

@@ -1,7 +1,8 @@
 // Receives this site's trial-match notices from the centre (docs/trials.md,
 // "Notices"): a Sync.Notices stream from the agent store's notice cursor
-// over the site's own mutually authenticated connection (outbound, like the
-// sender's). Notices that arrive together are stored in one synced write
+// over the sender's connection (the site's own mutually authenticated
+// channel, once Hello has been answered: one connection per site; a new
+// sync session moves the stream to the new connection). Notices that arrive together are stored in one synced write
 // with the new cursor, then acknowledged (AckNotices), so each is stored
 // exactly once across restarts and faults of either side: a replay after a
 // reconnect starts after the cursor, and the store skips what it holds.
@@ -20,18 +21,12 @@
 
 #include "absl/status/status.h"
 #include "agent/agent_store.h"
-#include "agent/centre_channel.h"
-#include "common/tls.h"
+#include "agent/sender.h"
 
 namespace fedreg::agent {
 
 struct NoticeReceiverOptions {
   std::string site_id;
-  std::string server;              // host:port of the aggregator
-  TlsFiles tls;
-  int connect_timeout_ms = 20000;  // Default: as the sender's
-  int keepalive_time_ms = 4000;
-  int keepalive_timeout_ms = 6000;
   int backoff_max_ms = 10000;      // Default: 10 s between attempts at most
 };
 
@@ -46,7 +41,8 @@ struct NoticeReceiverStatus {
 
 class NoticeReceiver {
  public:
-  NoticeReceiver(AgentStore& store, NoticeReceiverOptions options);
+  // `store` and `sender` must outlive the receiver.
+  NoticeReceiver(AgentStore& store, const Sender& sender, NoticeReceiverOptions options);
   ~NoticeReceiver();
   NoticeReceiver(const NoticeReceiver&) = delete;
   NoticeReceiver& operator=(const NoticeReceiver&) = delete;
@@ -61,8 +57,8 @@ class NoticeReceiver {
   absl::Status Session();
 
   AgentStore& store_;
+  const Sender& sender_;
   const NoticeReceiverOptions options_;
-  std::unique_ptr<CentreChannel> link_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;

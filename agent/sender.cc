@@ -61,9 +61,15 @@ SenderStatus Sender::Status() const {
   return status_;
 }
 
+std::shared_ptr<grpc::Channel> Sender::SessionChannel() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return session_channel_;
+}
+
 void Sender::SetError(const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
   status_.connected = false;
+  session_channel_.reset();
   status_.last_error = CentreText(error, 1024);
 }
 
@@ -81,6 +87,7 @@ void Sender::Run() {
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       status_.connected = false;  // a snapshot was sent: the next session says Hello again
+      session_channel_.reset();
     }
     attempt = store_.acked_seq() > acked_before ? 0 : std::min(attempt + 1, 20);
     // Exponential backoff with full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)].
@@ -134,6 +141,7 @@ absl::Status Sender::Session() {
     status_.connected = true;
     status_.last_error.clear();
     status_.centre_applied_seq = applied;
+    session_channel_ = link_->channel();
   }
   spdlog::info("connected to {} in {} ms: centre applied seq {}, agent highest {}", options_.server,
                link_->last_connect_ms(), applied, highest);

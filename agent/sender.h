@@ -81,6 +81,9 @@ class Sender {
   // Stops after the in-flight batches are answered or the stream breaks.
   void Stop();
   SenderStatus Status() const;
+  // The channel of the live sync session (Hello answered), nullptr between
+  // sessions. The notice receiver streams over it: one connection per site.
+  std::shared_ptr<grpc::Channel> SessionChannel() const;
 
   // Runs a reconciliation at the next idle moment of a live session and
   // returns its result (see `reported`). UNAVAILABLE when no session is up
@@ -117,6 +120,7 @@ class Sender {
   mutable std::mutex mu_;
   std::condition_variable reconciled_;
   SenderStatus status_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<grpc::Channel> session_channel_ ABSL_GUARDED_BY(mu_);
   int reconcile_requests_ ABSL_GUARDED_BY(mu_) = 0;   // asked by ReconcileNow
   uint64_t reconcile_epoch_ ABSL_GUARDED_BY(mu_) = 0; // completed passes
   absl::StatusOr<ReconcileResult> last_reconcile_ ABSL_GUARDED_BY(mu_) = absl::UnavailableError("none yet");

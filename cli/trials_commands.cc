@@ -1,5 +1,6 @@
 #include "cli/trials_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -102,26 +103,6 @@ void CmdTrialsStatus(const Globals& g, const std::string& trial_id, const std::s
             << " (version " << resp.trial().version() << ")\n";
 }
 
-void CmdTrialsList(const Globals& g) {
-  auto stub = AdminStub(g);
-  grpc::ClientContext ctx;
-  WithDeadline(&ctx, g.timeout_s);
-  v1::ListTrialsResponse resp;
-  DieOnRpc(stub->ListTrials(&ctx, {}, &resp), "trials list");
-  if (g.json) return PrintJson(resp);
-  Table table({"TRIAL", "STATUS", "SPONSOR", "PHASE", "ARMS", "VERSION", "TITLE"});
-  for (const auto& s : resp.trials()) {
-    const auto& t = s.trial();
-    int open_arms = 0;
-    for (const auto& a : t.arms()) open_arms += a.suspended() ? 0 : 1;
-    table.AddRow({t.trial_id(), StatusName(t.status()), t.sponsor(), t.phase(),
-                  std::to_string(open_arms) + "/" + std::to_string(t.arms_size()) + " open", std::to_string(s.version()),
-                  t.title()});
-  }
-  std::cout << table.Render();
-  if (resp.trials_size() == 0) std::cout << "(no trials defined: fedregctl trials add FILE)\n";
-}
-
 std::string Cell(const v1::FunnelRow& r, const char* field, int64_t v, int k) {
   for (const auto& s : r.suppressed())
     if (s == field) return "<" + std::to_string(k);
@@ -133,6 +114,65 @@ std::string Days(double d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", d);
   return buf;
+}
+
+// Open matches per trial and hospital, from each trial's funnel.
+void PrintMatchesBySite(const Globals& g, v1::Admin::Stub& stub, const v1::ListTrialsResponse& trials) {
+  std::vector<std::string> sites;
+  std::vector<v1::TrialFunnel> funnels;
+  for (const auto& t : trials.trials()) {
+    grpc::ClientContext ctx;
+    WithDeadline(&ctx, g.timeout_s);
+    v1::GetTrialRequest req;
+    req.set_trial_id(t.trial().trial_id());
+    v1::GetTrialResponse resp;
+    DieOnRpc(stub.GetTrial(&ctx, req, &resp), "trials show " + t.trial().trial_id());
+    for (const auto& r : resp.funnel().sites())
+      if (std::find(sites.begin(), sites.end(), r.site_id()) == sites.end()) sites.push_back(r.site_id());
+    funnels.push_back(resp.funnel());
+  }
+  std::sort(sites.begin(), sites.end());
+  std::vector<std::string> header = {"TRIAL"};
+  header.insert(header.end(), sites.begin(), sites.end());
+  header.push_back("TOTAL");
+  Table table(header);
+  bool running = false;
+  for (int i = 0; i < trials.trials_size(); ++i) {
+    const v1::TrialFunnel& f = funnels[static_cast<size_t>(i)];
+    std::vector<std::string> row = {trials.trials(i).trial().trial_id() + (f.rematch_running() ? " *" : "")};
+    running = running || f.rematch_running();
+    for (const auto& site : sites) {
+      std::string cell = "0";
+      for (const auto& r : f.sites())
+        if (r.site_id() == site) cell = Cell(r, "open", r.open(), f.suppression_k());
+      row.push_back(cell);
+    }
+    row.push_back(Cell(f.total(), "open", f.total().open(), f.suppression_k()));
+    table.AddRow(row);
+  }
+  std::cout << "open matches per hospital:\n" << table.Render();
+  if (running) std::cout << "(* every case is still being matched against this trial in the background)\n";
+}
+
+void CmdTrialsList(const Globals& g, bool by_site) {
+  auto stub = AdminStub(g);
+  grpc::ClientContext ctx;
+  WithDeadline(&ctx, g.timeout_s);
+  v1::ListTrialsResponse resp;
+  DieOnRpc(stub->ListTrials(&ctx, {}, &resp), "trials list");
+  if (g.json) return PrintJson(resp);
+  if (by_site) return PrintMatchesBySite(g, *stub, resp);
+  Table table({"TRIAL", "STATUS", "SPONSOR", "PHASE", "ARMS", "VERSION", "TITLE"});
+  for (const auto& s : resp.trials()) {
+    const auto& t = s.trial();
+    int open_arms = 0;
+    for (const auto& a : t.arms()) open_arms += a.suspended() ? 0 : 1;
+    table.AddRow({t.trial_id(), StatusName(t.status()), t.sponsor(), t.phase(),
+                  std::to_string(open_arms) + "/" + std::to_string(t.arms_size()) + " open", std::to_string(s.version()),
+                  t.title()});
+  }
+  std::cout << table.Render();
+  if (resp.trials_size() == 0) std::cout << "(no trials defined: fedregctl trials add FILE)\n";
 }
 
 void PrintFunnel(const v1::TrialFunnel& f) {
@@ -217,6 +257,7 @@ TrialsCommands::TrialsCommands(CLI::App& app) {
     if (sub != &close_) (*sub)->add_option("--arm", arm_id_, "only this arm");
   }
   list_ = trials->add_subcommand("list", "the trials (a sponsor sees its own)");
+  list_->add_flag("--by-site", by_site_, "open matches of each trial per hospital instead");
   show_ = trials->add_subcommand("show", "one trial: status, sites, arms and criteria");
   show_->add_option("TRIAL", trial_id_, "trial id")->required();
   matches_ = trials->add_subcommand("matches", "a trial's matches, case by case, with why (operator, auditor)");
@@ -233,7 +274,7 @@ bool TrialsCommands::Run(const Globals& g) const {
   else if (*open_) CmdTrialsStatus(g, trial_id_, arm_id_, v1::TRIAL_STATUS_OPEN);
   else if (*suspend_) CmdTrialsStatus(g, trial_id_, arm_id_, v1::TRIAL_STATUS_SUSPENDED);
   else if (*close_) CmdTrialsStatus(g, trial_id_, "", v1::TRIAL_STATUS_CLOSED);
-  else if (*list_) CmdTrialsList(g);
+  else if (*list_) CmdTrialsList(g, by_site_);
   else if (*show_) CmdTrialsShow(g, trial_id_);
   else if (*matches_) CmdTrialsMatches(g, trial_id_, site_, include_ended_, limit_);
   else return false;

@@ -31,6 +31,7 @@ class TrialsCommands {
   CLI::App* matches_ = nullptr;
   std::string site_;
   bool include_ended_ = false;
+  bool by_site_ = false;
   uint32_t limit_ = 100;
   std::vector<std::string> files_;
   std::string file_;

@@ -4,6 +4,10 @@
 // and apply) and restarted, and updates and withdrawals are mixed into the
 // load. At the end the centre must hold exactly the union of the sites'
 // current cases, version for version, with no withdrawn case anywhere.
+// A BRAF V600E trial is open throughout: each site must end up holding
+// exactly the centre's matches of its cases as notices (none lost, none
+// invented, each once, withdrawn ones cancelled), and the referral statuses
+// its coordinators set must be the centre's.
 //
 // Seeded: FEDREG_FAULT_SEED replays a run, FEDREG_FAULT_ROUNDS sets its
 // length (soak: FEDREG_FAULT_ROUNDS=400, see docs/testing.md).
@@ -16,7 +20,14 @@
 #include <set>
 #include <thread>
 
+#include <grpcpp/create_channel.h>
+
+#include <sstream>
+
 #include "agent/agent_store.h"
+#include "common/tls.h"
+#include "fedreg/v1/admin.grpc.pb.h"
+#include "fedreg/v1/agent.grpc.pb.h"
 #include "server/centre_store.h"
 #include "tests/integration/cluster.h"
 #include "tests/integration/fault_proxy.h"
@@ -52,6 +63,48 @@ std::string WriteExport(const std::string& path, const std::string& site, const 
   return path;
 }
 
+std::unique_ptr<v1::AgentAdmin::Stub> AgentAdmin(Cluster& c, const std::string& site) {
+  return v1::AgentAdmin::NewStub(grpc::CreateChannel("unix:" + c.AgentSocket(site), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<v1::Admin::Stub> Operator(Cluster& c) {
+  auto creds = MakeChannelCredentials(
+      {c.pki() + "/ca.pem", c.pki() + "/operator-admin.pem", c.pki() + "/operator-admin.key"});
+  EXPECT_TRUE(creds.ok());
+  return v1::Admin::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(c.port()), *creds));
+}
+
+// "trial/case" -> (state, status): the site's notices, or the centre's matches of the site.
+using MatchStates = std::map<std::string, std::pair<int, int>>;
+
+MatchStates SiteNotices(Cluster& c, const std::string& site, std::set<uint64_t>* ids, bool* ok) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ListNoticesResponse resp;
+  *ok = AgentAdmin(c, site)->ListNotices(&ctx, {}, &resp).ok();
+  MatchStates out;
+  for (const auto& v : resp.notices()) {
+    out[v.notice().trial_id() + "/" + v.notice().case_id()] = {v.notice().state(), v.notice().status()};
+    if (ids != nullptr) ids->insert(v.notice().id());
+  }
+  return out;
+}
+
+MatchStates CentreMatches(Cluster& c, const std::string& site, bool* ok) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ListMatchesRequest req;
+  req.set_trial_id("ROAR");
+  req.set_site_id(site);
+  req.set_include_ended(true);
+  req.set_limit(100000);
+  v1::ListMatchesResponse resp;
+  *ok = Operator(c)->ListMatches(&ctx, req, &resp).ok();
+  MatchStates out;
+  for (const auto& m : resp.matches()) out[m.trial_id() + "/" + m.case_id()] = {m.state(), m.status()};
+  return out;
+}
+
 TEST(Faults, NothingLostDuplicatedOrResurrected) {
   const uint64_t seed = EnvOr("FEDREG_FAULT_SEED", 20261125);
   const int rounds = static_cast<int>(EnvOr("FEDREG_FAULT_ROUNDS", 40));
@@ -63,6 +116,17 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
   Cluster c;
   const std::vector<std::string> sites = {"ncch", "kyoto", "hokkaido"};
   c.StartAggregator();
+  {
+    std::ifstream in(std::string(FEDREG_SOURCE_DIR) + "/deploy/trials/roar.yaml");
+    std::stringstream yaml;
+    yaml << in.rdbuf();
+    grpc::ClientContext ctx;
+    v1::PutTrialRequest req;
+    req.set_yaml(yaml.str());
+    req.set_mode(v1::PutTrialRequest::MODE_ADD);
+    v1::PutTrialResponse resp;
+    ASSERT_TRUE(Operator(c)->PutTrial(&ctx, req, &resp).ok());
+  }
   FaultProxy proxy(c.port());
   c.SetAgentServerPort(proxy.port());
   for (const auto& s : sites) c.StartAgent(s);
@@ -70,7 +134,7 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
   std::map<std::string, int> imported_upto;  // rows 0..n-1 have been offered to the site
   std::map<std::string, std::map<int, int>> edits;
   std::set<std::string> withdrawn_case_ids;
-  int kills = 0, resets = 0, stalls = 0, withdrawals = 0;
+  int kills = 0, resets = 0, stalls = 0, withdrawals = 0, statuses = 0;
   // Each site is picked about rounds/3 times; offer all its rows by about two thirds of the run.
   const int rows_per_round = std::max(1, per_site * 9 / std::max(1, 2 * rounds));
 
@@ -132,6 +196,25 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
       c.Import(site, file);  // the killed import is finished by re-running it
     }
     if (fault == 1) c.StartAggregator();
+    // A coordinator records a referral status for one of the site's open notices.
+    if (pick(2) == 0) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      v1::ListNoticesRequest req;
+      req.set_status("open");
+      v1::ListNoticesResponse open;
+      if (AgentAdmin(c, site)->ListNotices(&ctx, req, &open).ok() && open.notices_size() > 0) {
+        grpc::ClientContext sctx;
+        sctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        v1::SetNoticeStatusRequest set;
+        set.set_id(open.notices(pick(open.notices_size())).notice().id());
+        set.set_status(static_cast<v1::NoticeStatus>(1 + pick(8)));
+        v1::SetNoticeStatusResponse done;
+        auto st = AgentAdmin(c, site)->SetNoticeStatus(&sctx, set, &done);
+        EXPECT_TRUE(st.ok() || st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+        if (st.ok()) ++statuses;
+      }
+    }
     // Withdraw a few cases, some of them at sites whose stream is broken.
     if (pick(3) == 0 && upto > 10) {
       const std::string rn = site + "-R" + std::to_string(pick(upto));
@@ -167,6 +250,30 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
     v1::ReconcileResponse theirs;
     ASSERT_TRUE(c.Reconcile(s, &theirs).ok());
     EXPECT_EQ(theirs.verdict(), "clean") << s;
+  }
+  // Notices: each site converges on exactly the centre's matches of its
+  // cases, states and referral statuses alike, each held once.
+  int64_t notices_lost = 0, notices_invented = 0, status_differs = 0, matches = 0;
+  for (const auto& s : sites) {
+    MatchStates at_site, at_centre;
+    std::set<uint64_t> ids;
+    for (int i = 0; i < 600; ++i) {
+      bool ok_site = false, ok_centre = false;
+      ids.clear();
+      at_site = SiteNotices(c, s, &ids, &ok_site);
+      at_centre = CentreMatches(c, s, &ok_centre);
+      if (ok_site && ok_centre && at_site == at_centre) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(ids.size(), at_site.size()) << s << ": a notice id is held twice";
+    for (const auto& [key, state] : at_centre) {
+      auto it = at_site.find(key);
+      if (it == at_site.end() || it->second.first != state.first) ++notices_lost;
+      else if (it->second.second != state.second) ++status_differs;
+    }
+    for (const auto& [key, state] : at_site)
+      if (!at_centre.count(key)) ++notices_invented;
+    matches += static_cast<int64_t>(at_centre.size());
   }
   for (const auto& s : sites) c.StopAgent(s);
   c.StopAggregator();
@@ -206,7 +313,14 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
   std::cout << "fault rounds: " << rounds << ", kills: " << kills << ", resets: " << resets
             << ", stalls: " << stalls << ", withdrawals: " << withdrawals << ", cases: " << cases
             << ", lost: " << lost << ", duplicated: " << duplicated << ", resurrected: " << resurrected
-            << ", reconcile differences: " << reconcile_differing << "\n";
+            << ", reconcile differences: " << reconcile_differing << "\n"
+            << "trial matches: " << matches << ", referral statuses set: " << statuses
+            << ", notices lost: " << notices_lost << ", invented: " << notices_invented
+            << ", statuses differing: " << status_differs << "\n";
+  EXPECT_GT(matches, 0);
+  EXPECT_EQ(notices_lost, 0);
+  EXPECT_EQ(notices_invented, 0);
+  EXPECT_EQ(status_differs, 0);
   EXPECT_EQ(reconcile_differing, 0);
   EXPECT_GT(kills, 0);
   EXPECT_EQ(lost, 0);

@@ -130,6 +130,67 @@ TEST(AgentStore, AcknowledgeTrimsTheOutboxAndPersists) {
   EXPECT_FALSE(store->ReadOutbox(1, 100, 1 << 20, &batch).ok());
 }
 
+v1::Notice MakeNotice(uint64_t seq, v1::NoticeKind kind, const std::string& case_id, const std::string& trial) {
+  v1::Notice n;
+  n.set_seq(seq);
+  n.set_kind(kind);
+  n.set_case_id(case_id);
+  n.set_trial_id(trial);
+  n.set_reason(kind == v1::NOTICE_KIND_NEW ? "" : "trial closed");
+  n.add_arms()->set_arm_id("A");
+  return n;
+}
+
+TEST(AgentStore, NoticesAreStoredOnceWithTheirCursorAndAGapIsRefused) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  ASSERT_TRUE(store->Commit({Upsert("0000000001")}, {}).ok());
+  const std::string id = "ncch-0000000001";
+  ASSERT_TRUE(store->StoreNotices({MakeNotice(1, v1::NOTICE_KIND_NEW, id, "T1"),
+                                   MakeNotice(2, v1::NOTICE_KIND_NEW, id, "T2")}).ok());
+  // A replay after a reconnect changes nothing; a skipped seq is refused whole.
+  ASSERT_TRUE(store->StoreNotices({MakeNotice(2, v1::NOTICE_KIND_NEW, id, "T2")}).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(store->StoreNotices({MakeNotice(4, v1::NOTICE_KIND_ENDED, id, "T1")})));
+  EXPECT_EQ(store->notice_cursor(), 2u);
+  ASSERT_TRUE(store->StoreNotices({MakeNotice(3, v1::NOTICE_KIND_ENDED, id, "T1")}).ok());
+  auto all = store->ListNotices();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id(), 1u) << "the id is the notice that opened it";
+  EXPECT_EQ((*all)[0].state(), v1::MATCH_STATE_ENDED);
+  EXPECT_EQ((*all)[0].last_notice_seq(), 3u);
+
+  // The coordinator's status: the record and one REFERRAL change in the outbox, atomically.
+  const uint64_t before = store->highest_seq();
+  v1::AgentNotice updated;
+  auto seq = store->SetNoticeStatus(2, v1::NOTICE_STATUS_CONTACTED, "called Dr Sato", &updated);
+  ASSERT_TRUE(seq.ok()) << seq.status();
+  EXPECT_EQ(*seq, before + 1);
+  EXPECT_EQ(updated.note(), "called Dr Sato");
+  v1::Batch b;
+  ASSERT_TRUE(store->ReadOutbox(*seq, 10, 1 << 20, &b).ok());
+  ASSERT_EQ(b.events_size(), 1);
+  EXPECT_EQ(b.events(0).kind(), v1::CHANGE_KIND_REFERRAL);
+  EXPECT_EQ(b.events(0).referral().trial_id(), "T2");
+  EXPECT_EQ(b.events(0).referral().status(), v1::NOTICE_STATUS_CONTACTED);
+  EXPECT_EQ(b.events(0).SerializeAsString().find("Dr Sato"), std::string::npos) << "the note stays here";
+  EXPECT_TRUE(absl::IsNotFound(store->SetNoticeStatus(99, v1::NOTICE_STATUS_CONTACTED, "", &updated).status()));
+
+  // Withdrawal cancels the case's notices in the tombstone's own write.
+  Change tomb;
+  tomb.kind = v1::CHANGE_KIND_TOMBSTONE;
+  tomb.case_id = id;
+  tomb.record_version = 1;
+  tomb.reason = "CONSENT_WITHDRAWN";
+  ASSERT_TRUE(store->Commit({tomb}, {}).ok());
+  all = store->ListNotices();
+  for (const auto& n : *all) EXPECT_EQ(n.state(), v1::MATCH_STATE_CANCELLED);
+  EXPECT_TRUE(absl::IsFailedPrecondition(store->SetNoticeStatus(2, v1::NOTICE_STATUS_REFERRED, "", &updated).status()));
+  store.reset();
+  store = OpenStore(dir / "s");
+  EXPECT_EQ(store->notice_cursor(), 3u);
+}
+
 TEST(AgentStore, RecordsTheCentreRejectedAreQuarantinedAndTheStreamMovesOn) {
   testing::TempDir dir;
   auto store = OpenStore(dir / "s");

@@ -577,6 +577,9 @@ TEST(SiteProtocol, EveryRpcInEveryPhaseHasOneAnswer) {
       {SyncRpc::kSnapshot, {pre, pre, pre, ok, ok, pre}},
       {SyncRpc::kCaseVersions, {pre, ok, ok, pre, pre, ok}},
       {SyncRpc::kReportReconcile, {pre, ok, ok, pre, pre, ok}},
+      // Notices do not depend on the case set: they flow while a snapshot is due too.
+      {SyncRpc::kNotices, {pre, ok, ok, ok, ok, ok}},
+      {SyncRpc::kAckNotices, {pre, ok, ok, ok, ok, ok}},
   };
   for (const auto& [rpc, codes] : same_store) {
     for (size_t i = 0; i < phases.size(); ++i) {
@@ -594,6 +597,8 @@ TEST(SiteProtocol, EveryRpcInEveryPhaseHasOneAnswer) {
       {SyncRpc::kSnapshot, {pre, pre, C::kAlreadyExists, pre, C::kAlreadyExists, pre}},
       {SyncRpc::kCaseVersions, {pre, pre, pre, pre, pre, pre}},
       {SyncRpc::kReportReconcile, {pre, pre, pre, pre, pre, pre}},
+      {SyncRpc::kNotices, {pre, pre, pre, pre, pre, pre}},
+      {SyncRpc::kAckNotices, {pre, pre, pre, pre, pre, pre}},
   };
   for (const auto& [rpc, codes] : other_store) {
     for (size_t i = 0; i < phases.size(); ++i) {
@@ -602,7 +607,8 @@ TEST(SiteProtocol, EveryRpcInEveryPhaseHasOneAnswer) {
     }
   }
   // No Hello since the centre started: only Hello is admitted.
-  for (SyncRpc rpc : {SyncRpc::kPush, SyncRpc::kSnapshot, SyncRpc::kCaseVersions, SyncRpc::kReportReconcile}) {
+  for (SyncRpc rpc : {SyncRpc::kPush, SyncRpc::kSnapshot, SyncRpc::kCaseVersions, SyncRpc::kReportReconcile,
+                      SyncRpc::kNotices, SyncRpc::kAckNotices}) {
     SiteFacts f = facts(SitePhase::kRegistered);
     f.session_store.clear();
     EXPECT_EQ(AdmitSiteCall(rpc, "ncch", kStoreA, f).code(), pre) << SyncRpcName(rpc);
