@@ -38,6 +38,14 @@ grpc::Status AgentAdminServiceImpl::Status(grpc::ServerContext*, const v1::Agent
   resp->set_normalised(totals.normalised);
   for (const auto& [kind, n] : totals.normalised_by_kind) (*resp->mutable_normalised_by_kind())[kind] = n;
   for (const auto& [kind, n] : totals.refused_by_kind) (*resp->mutable_refused_by_kind())[kind] = n;
+  resp->set_notice_cursor(store_.notice_cursor());
+  if (auto all = store_.ListNotices(); all.ok())
+    for (const auto& n : *all) resp->set_notices_open(resp->notices_open() + (n.state() == v1::MATCH_STATE_OPEN));
+  if (notices_ != nullptr) {
+    NoticeReceiverStatus ns = notices_->Status();
+    resp->set_notices_received(ns.received);
+    for (double ms : ns.recent_latency_ms) resp->add_recent_notice_latency_ms(ms);
+  }
   return grpc::Status::OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "agent/agent_store.h"
 #include "agent/importer.h"
+#include "agent/notice_receiver.h"
 #include "agent/sender.h"
 #include "fedreg/v1/agent.grpc.pb.h"
 
@@ -16,8 +17,10 @@ namespace fedreg::agent {
 
 class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
  public:
-  AgentAdminServiceImpl(std::string site_id, AgentStore& store, Importer& importer, Sender& sender)
-      : site_id_(std::move(site_id)), store_(store), importer_(importer), sender_(sender) {}
+  // `notices` (optional) reports the notice stream in Status.
+  AgentAdminServiceImpl(std::string site_id, AgentStore& store, Importer& importer, Sender& sender,
+                        const NoticeReceiver* notices = nullptr)
+      : site_id_(std::move(site_id)), store_(store), importer_(importer), sender_(sender), notices_(notices) {}
 
   grpc::Status Status(grpc::ServerContext* ctx, const v1::AgentStatusRequest* req,
                       v1::AgentStatusResponse* resp) override;
@@ -38,6 +41,7 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   AgentStore& store_;
   Importer& importer_;
   Sender& sender_;
+  const NoticeReceiver* notices_;
 
   // The record number and birth date of a notice's case ("" when the case is gone).
   void Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const;

@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   fedreg::agent::NoticeReceiver notices(**store, sender, nopts);
   if (auto s = notices.Start(); !s.ok()) return Fail(s.ToString());
 
-  fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender);
+  fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender, &notices);
   std::filesystem::remove(cfg.admin_socket, ec);
   grpc::ServerBuilder builder;
   // Local only: a unix socket, protected by the data directory's mode.

@@ -130,6 +130,27 @@ wait_drained ncch
 t4=$(now)
 row "catch-up of $CATCHUP changes (one hospital)" "$(dt $t3c $t4) s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
 
+# --- trials: the sample trials open during the trickle, so its cases make notices
+for f in deploy/trials/*.yaml; do "$B/fedregctl" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" --cert "$P/operator-admin.pem" \
+  --key "$P/operator-admin.key" trials add "$f" >/dev/null; done
+for _ in $(seq 1 600); do
+  "$B/fedregctl" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" --cert "$P/operator-admin.pem" --key "$P/operator-admin.key" \
+    trials list --by-site | grep -q ' \*' || break
+  sleep 0.1
+done
+notice_samples() {  # the agent's recent notice latencies (ms), one per line, oldest first
+  "$B/fedregctl" --agent-socket "$RUN/agent-$1/agent.sock" --json agent status |
+    tr -d ' \n' | sed -n 's/.*"recent_notice_latency_ms":\[\([^]]*\)\].*/\1/p' | tr ',' '\n' | grep -v '^$' || true
+}
+notice_total() { local t=0; for s in "${SITES[@]}"; do t=$((t + $(notice_samples "$s" | wc -l))); done; echo $t; }
+# The background passes' notices reach every hospital first (an agent still
+# in its reconnect backoff after the catch-up's outage gets them late): only
+# the trickle's own notices are timed.
+last=-1
+for _ in $(seq 1 120); do now_n=$(notice_total); [ "$now_n" = "$last" ] && break; last=$now_n; sleep 1; done
+declare -A NOTICES_BEFORE
+for s in "${SITES[@]}"; do NOTICES_BEFORE[$s]=$(notice_samples "$s" | wc -l); done
+
 # --- freshness: a steady trickle while the centre serves queries -----------
 settle $AGG "${APID[@]}"
 FILES=$((RATE * SECONDS_T / 10))
@@ -167,6 +188,17 @@ pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"
 row "freshness p50 ($RATE cases/s, import->visible)" "$(pct 0.5)"
 row "freshness p99" "$(pct 0.99)"
 row "freshness max" "$(pct 1.0)"
+# Notice latency: from the centre's apply of a matching case to the notice
+# stored at the hospital (exact, over the notices the trickle made).
+sleep 1
+for s in "${SITES[@]}"; do notice_samples "$s" | tail -n +$((NOTICES_BEFORE[$s] + 1)); done | sort -g > "$RUN/notice-latency.txt"
+NN=$(wc -l < "$RUN/notice-latency.txt")
+npct() { awk -v q="$1" -v n="$NN" 'NR == (int(q * n) < 1 ? 1 : (q * n > int(q * n) ? int(q * n) + 1 : int(q * n))) { printf "%.1f ms", $1 }' "$RUN/notice-latency.txt"; }
+if [ "$NN" -gt 0 ]; then
+  row "notice latency p50 / p99 / max ($NN notices)" "$(npct 0.5) / $(npct 0.99) / $(awk 'END { printf "%.1f ms", $1 }' "$RUN/notice-latency.txt")"
+else
+  row "notice latency" "n/a (the trickle made no notice)"
+fi
 
 # --- footprint ---------------------------------------------------------------
 row "agent RSS idle / with backlog / now" "$IDLE_AGENT_RSS / $AGENT_RSS_BACKLOG / $(rss ${APID[ncch]}) MiB (ncch), CPU $(cpu ${APID[ncch]}) s"
@@ -191,6 +223,12 @@ if [ "$SWARM" -gt 0 ]; then
   echo "bench: $(cat "$RUN/swarm.out")"
   row "aggregator with $SWARM hospitals streaming" "$SWARM_RSS MiB RSS ($SWARM_STREAMING streams open incl. the $SITES_N agents, $SWARM_THREADS threads), peak $(awk '/^VmHWM/ { printf "%d", $2 / 1024 }' /proc/$AGG/status) MiB"
 fi
+
+# --- trial matching at the centre, in process (bench/matching.cc) ------------
+MATCHING=$("$B/fedreg_matching" --cases $((SITES_N * CASES)) --trials-dir deploy/trials --dir "$RUN/matching" --rounds 3)
+echo "bench: $MATCHING"
+row "backfill with 40 open trials vs none" "$(echo "$MATCHING" | sed -n 's/.*cases\/s without trials, \([0-9]*\) with .* (\([0-9]*%\)); CPU.*/\1 cases\/s, \2 of the rate without trials/p')"
+row "a new trial over every stored case" "$(echo "$MATCHING" | sed -n 's/.*stored cases: \([0-9.]* s\).*/\1/p')"
 
 echo
 printf '%-44s %s\n' "SCENARIO" "RESULT"

@@ -26,10 +26,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/agent_store.h"
-#include "agent/importer.h"
+#include "bench/case_pool.h"
 #include "common/crypto.h"
-#include "common/synth.h"
 #include "common/tls.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 
@@ -43,40 +41,6 @@ struct Options {
   int cases_per_batch = 20;
   double hold_s = 5;
 };
-
-std::string Random(size_t n) {
-  auto r = fedreg::crypto::RandomBytes(n);
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
-  return *r;
-}
-
-// Pseudonymized cases from a synthetic export, built by the agent's own importer.
-std::vector<fedreg::v1::Case> CasePool(int n) {
-  const auto dir = std::filesystem::temp_directory_path() / ("fedreg-swarm-" + std::to_string(::getpid()));
-  fedreg::synth::SynthOptions so;
-  so.total_cases = n;
-  so.malformed_rate = 0;
-  so.shared_person_rate = 0;
-  so.sites = {"ncch"};
-  so.out_dir = (dir / "export").string();
-  auto written = fedreg::synth::WriteExports(so);
-  if (!written.ok()) throw std::runtime_error(written.status().ToString());
-  fedreg::agent::AgentStoreOptions ao;
-  ao.path = (dir / "store").string();
-  ao.min_free_bytes = 0;
-  auto store = fedreg::agent::AgentStore::Open(ao);
-  if (!store.ok()) throw std::runtime_error(store.status().ToString());
-  fedreg::agent::Importer importer(**store, "ncch", {Random(32), Random(32)});
-  for (const auto& f : written->files) {
-    auto s = importer.ImportFile(f);
-    if (!s.ok()) throw std::runtime_error(s.status().ToString());
-  }
-  auto cases = (*store)->AllCases();
-  if (!cases.ok()) throw std::runtime_error(cases.status().ToString());
-  store->reset();
-  std::filesystem::remove_all(dir);
-  return *cases;
-}
 
 std::string SiteName(int i) {
   char buf[16];
@@ -116,7 +80,9 @@ void RunSite(const Options& o, int index, const std::vector<fedreg::v1::Case>& p
 
   fedreg::v1::HelloRequest hello;
   hello.set_site_id(site);
-  hello.set_store_id(fedreg::crypto::ToHex(Random(16)));
+  auto store_id = fedreg::crypto::RandomBytes(16);
+  if (!store_id.ok()) return fail(store_id.status().ToString());
+  hello.set_store_id(fedreg::crypto::ToHex(*store_id));
   hello.set_schema_version(1);
   fedreg::v1::HelloResponse welcome;
   {
@@ -191,7 +157,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::warn);  // the scratch import logs per file
-  const auto pool = CasePool(std::max(200, o.cases_per_batch * o.batches));
+  const auto pool = fedreg::bench::CasePool(std::max(200, o.cases_per_batch * o.batches));
   Shared shared;
   std::chrono::steady_clock::time_point release{};
   const auto t0 = std::chrono::steady_clock::now();

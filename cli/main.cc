@@ -154,7 +154,7 @@ fedreg::v1::AgentStatusResponse AgentStatus(const Globals& g, const std::string&
 // One row per agent socket.
 void CmdAgentStatus(const Globals& g, const std::vector<std::string>& sockets) {
   fedreg::cli::Table t({"SITE", "STREAM", "CASES", "HIGHEST SEQ", "ACKED SEQ", "BACKLOG", "QUARANTINED", "REJECTED",
-                        "NORMALISED", "LAST ERROR"});
+                        "NORMALISED", "OPEN NOTICES", "LAST ERROR"});
   for (auto& [socket, stub] : AgentStubs(g, sockets)) {
     const fedreg::v1::AgentStatusResponse resp = AgentStatus(g, socket, *stub);
     if (g.json) {
@@ -164,7 +164,8 @@ void CmdAgentStatus(const Globals& g, const std::vector<std::string>& sockets) {
     t.AddRow({resp.site_id(), resp.connected() ? "up" : "down", std::to_string(resp.cases()),
               std::to_string(resp.highest_seq()), std::to_string(resp.acked_seq()), std::to_string(resp.backlog()),
               std::to_string(resp.quarantined()), std::to_string(resp.rejected_by_centre()),
-              std::to_string(resp.normalised()), resp.last_error().empty() ? "-" : resp.last_error()});
+              std::to_string(resp.normalised()), std::to_string(resp.notices_open()),
+              resp.last_error().empty() ? "-" : resp.last_error()});
   }
   if (!g.json) std::cout << t.Render();
 }

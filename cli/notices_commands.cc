@@ -34,7 +34,7 @@ void PrintWhy(const v1::AgentNotice& n) {
   if (!n.note().empty()) std::cout << "    note: " << n.note() << "\n";
 }
 
-void CmdList(const Globals& g, const std::string& trial, const std::string& status) {
+void CmdList(const Globals& g, const std::string& trial, const std::string& status, size_t limit) {
   auto stub = AgentStub(g);
   grpc::ClientContext ctx;
   WithDeadline(&ctx, g.timeout_s);
@@ -43,6 +43,9 @@ void CmdList(const Globals& g, const std::string& trial, const std::string& stat
   req.set_status(status);
   v1::ListNoticesResponse resp;
   DieOnRpc(stub->ListNotices(&ctx, req, &resp), "agent notices");
+  const int total = resp.notices_size();
+  if (limit > 0)
+    while (static_cast<size_t>(resp.notices_size()) > limit) resp.mutable_notices()->RemoveLast();
   if (g.json) return PrintJson(resp);
   if (resp.notices_size() == 0) {
     std::cout << "(no notices" << (trial.empty() && status.empty() ? "" : " match the filter") << ")\n";
@@ -56,6 +59,8 @@ void CmdList(const Globals& g, const std::string& trial, const std::string& stat
                   Day(n.matched_unix()), Day(n.status_unix() > 0 ? n.status_unix() : n.changed_unix())});
   }
   std::cout << table.Render();
+  if (total > resp.notices_size())
+    std::cout << "(" << total - resp.notices_size() << " more; --limit 0 lists all)\n";
   std::cout << "\nwhy:\n";
   for (const auto& v : resp.notices()) {
     std::cout << "  " << v.notice().id() << " " << v.notice().trial_id() << " " << v.record_number() << "\n";
@@ -93,6 +98,7 @@ NoticesCommands::NoticesCommands(CLI::App& agent) {
   notices_->add_option("--status", status_filter_,
                        "only this match state (open, ended, cancelled) or status (new, contacted, referred, "
                        "screening, enrolled, screen_failed, declined, not_eligible, deferred)");
+  notices_->add_option("--limit", limit_, "show at most this many (newest first; 0 = all)");
   set_ = notices_->add_subcommand("set", "record what was done with a notice; the status goes to the centre");
   set_->add_option("ID", id_, "notice id (first column of 'fedregctl agent notices')")->required();
   set_->add_option("STATUS", status_,
@@ -103,7 +109,7 @@ NoticesCommands::NoticesCommands(CLI::App& agent) {
 
 bool NoticesCommands::Run(const Globals& g) const {
   if (*set_) CmdSet(g, id_, status_, note_);
-  else if (*notices_) CmdList(g, trial_, status_filter_);
+  else if (*notices_) CmdList(g, trial_, status_filter_, limit_);
   else return false;
   return true;
 }

@@ -23,6 +23,7 @@ class NoticesCommands {
   CLI::App* set_ = nullptr;
   std::string trial_;
   std::string status_filter_;
+  size_t limit_ = 0;
   uint64_t id_ = 0;
   std::string status_;
   std::string note_;

@@ -118,14 +118,43 @@ echo
 echo "== fedregctl stats --verify"
 "$BIN/fedregctl" stats --verify
 echo
-echo "== fedregctl trials add deploy/trials/*.yaml (the sample trials; matching them against the cases is next)"
+echo "== fedregctl trials add deploy/trials/*.yaml (the sample trials; the centre matches every case against each)"
 for f in "$ROOT"/deploy/trials/*.yaml; do "$BIN/fedregctl" trials add "$f" | sed 's/^/   /'; done
+# Each trial added starts a background pass over every case; wait for them.
+for _ in $(seq 1 600); do
+  "$BIN/fedregctl" trials list --by-site | grep -q ' \*' || break
+  sleep 0.1
+done
 echo
 echo "== fedregctl trials list"
 "$BIN/fedregctl" trials list
 echo
-echo "== fedregctl trials show NCCH1712"
-"$BIN/fedregctl" trials show NCCH1712
+echo "== fedregctl trials list --by-site (open matches of each trial at each hospital)"
+"$BIN/fedregctl" trials list --by-site
+echo
+# A hospital with a ROAR (BRAF V600E) notice: its coordinator's view, with the local record number.
+NOTICE_SITE=""
+for s in "${SITES[@]}"; do
+  if "$BIN/fedregctl" --agent-socket "$RUN/agent-$s/agent.sock" --json agent notices --trial ROAR --limit 1 | grep -q '"id"'; then
+    NOTICE_SITE=$s; break
+  fi
+done
+[ -n "$NOTICE_SITE" ] || { echo "demo: no hospital received a ROAR notice" >&2; exit 1; }
+SOCK=$RUN/agent-$NOTICE_SITE/agent.sock
+echo "== at $NOTICE_SITE: fedregctl agent notices --trial ROAR --limit 3 (re-identified at the hospital only)"
+"$BIN/fedregctl" --agent-socket "$SOCK" agent notices --trial ROAR --limit 3
+NOTICE_ID=$("$BIN/fedregctl" --agent-socket "$SOCK" --json agent notices --trial ROAR --limit 1 |
+  sed -n 's/.*"id": "\{0,1\}\([0-9]*\)"\{0,1\},\{0,1\}$/\1/p' | head -1)
+echo
+echo "== at $NOTICE_SITE: fedregctl agent notices set $NOTICE_ID referred --note '...'"
+"$BIN/fedregctl" --agent-socket "$SOCK" agent notices set "$NOTICE_ID" referred --note "referred to the ROAR site team"
+"$BIN/fedregctl" --agent-socket "$SOCK" --timeout 60 agent wait-drained >/dev/null
+echo
+echo "== at the centre: fedregctl trials show ROAR (the referral funnel shows it)"
+"$BIN/fedregctl" trials show ROAR
+echo
+echo "== a sponsor's view of the same funnel (small cells suppressed)"
+FEDREG_CERT=$PKI/sponsor-novartis.pem FEDREG_KEY=$PKI/sponsor-novartis.key "$BIN/fedregctl" trials show ROAR | sed -n '/referral funnel/,$p'
 echo
 awk -v a="$t0" -v b="$t_built" -v i="$t_import" -v s="$t_synced" \
   'BEGIN { printf "demo: install+build %.1f s, import to every backlog zero %.1f s, total %.1f s\n", b - a, s - i, s - a }'

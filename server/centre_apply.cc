@@ -138,7 +138,8 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
       if (auto s = add_case(c); !s.ok()) return s;
       c.SerializeToString(&buf);
       wb.Put(kCases, CaseKey(site_id, case_id), buf);
-      if (auto s = matches.EvaluateCase(site_id, case_id, &c, "case version " + std::to_string(c.record_version()));
+      if (auto s = matches.EvaluateCase(site_id, case_id, &c, "case version " + std::to_string(c.record_version()),
+                                        /*is_new=*/!*has_old);
           !s.ok())
         return s;
     } else if (ev.kind() == v1::CHANGE_KIND_TOMBSTONE) {

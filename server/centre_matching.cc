@@ -228,6 +228,28 @@ absl::StatusOr<std::vector<v1::Notice>> CentreStore::WaitNotices(const std::stri
     out.push_back(std::move(n));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read notices");
+  // The log keeps what happened; the trial's names and the match's arms and
+  // why are added here, as they stand when the notice is sent.
+  std::map<std::string, std::optional<v1::StoredTrial>> trials;
+  for (auto& n : out) {
+    auto t = trials.find(n.trial_id());
+    if (t == trials.end()) {
+      auto got = GetTrial(n.trial_id());
+      if (!got.ok()) return got.status();
+      t = trials.emplace(n.trial_id(), *got).first;
+    }
+    if (t->second.has_value()) {
+      n.set_trial_title(t->second->trial().title());
+      n.set_nct_id(t->second->trial().nct_id());
+      n.set_jrct_id(t->second->trial().jrct_id());
+    }
+    if (n.kind() != v1::NOTICE_KIND_NEW) continue;
+    std::string v;
+    v1::TrialMatch m;
+    auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kNotices], MatchKey(n.trial_id(), site_id, n.case_id()), &v);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read match");
+    if (s.ok() && m.ParseFromString(v)) *n.mutable_arms() = m.arms();
+  }
   return out;
 }
 

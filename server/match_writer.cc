@@ -51,15 +51,19 @@ std::string EndReason(const v1::StoredTrial* trial, const v1::TrialMatch& m, con
 
 }  // namespace
 
-absl::StatusOr<v1::CaseMatches*> MatchWriter::CaseList(const std::string& site, const std::string& case_id) {
+absl::StatusOr<v1::CaseMatches*> MatchWriter::CaseList(const std::string& site, const std::string& case_id,
+                                                      bool is_new) {
   const std::string key = CaseMatchesKey(site, case_id);
   auto it = case_lists_.find(key);
   if (it != case_lists_.end()) return &it->second;
   v1::CaseMatches list;
-  std::string v;
-  auto found = wb_.Get(kNotices, key, &v);
-  if (!found.ok()) return found.status();
-  if (*found && !list.ParseFromString(v)) return absl::DataLossError("stored match list of " + key + " does not parse");
+  if (!is_new) {
+    std::string v;
+    auto found = wb_.Get(kNotices, key, &v);
+    if (!found.ok()) return found.status();
+    if (*found && !list.ParseFromString(v))
+      return absl::DataLossError("stored match list of " + key + " does not parse");
+  }
   return &case_lists_.emplace(key, std::move(list)).first->second;
 }
 
@@ -76,41 +80,48 @@ absl::Status MatchWriter::AddNotice(const std::string& site, v1::Notice notice, 
   notice.set_at_unix_us(now_us_);
   std::string buf;
   notice.SerializeToString(&buf);
-  wb_.Put(kNotices, NoticeKey(site, *seq), buf);
+  wb_.PutBlind(kNotices, NoticeKey(site, *seq), buf);
   ++notices_;
   return absl::OkStatus();
 }
 
 absl::Status MatchWriter::EvaluateCase(const std::string& site, const std::string& case_id, const v1::Case* c,
-                                       const std::string& cause) {
+                                       const std::string& cause, bool is_new) {
   std::vector<std::string> trials;
   if (c != nullptr) trials = index_.Candidates(*c);
-  auto list = CaseList(site, case_id);
+  if (is_new && trials.empty()) return absl::OkStatus();
+  auto list = CaseList(site, case_id, is_new);
   if (!list.ok()) return list.status();
   for (const auto& t : (*list)->trial_ids()) trials.push_back(t);
   std::sort(trials.begin(), trials.end());
   trials.erase(std::unique(trials.begin(), trials.end()), trials.end());
   for (const auto& t : trials)
-    if (auto s = Evaluate(index_.Find(t), t, site, case_id, c, cause); !s.ok()) return s;
+    if (auto s = Evaluate(index_.Find(t), t, site, case_id, c, cause, is_new); !s.ok()) return s;
   return absl::OkStatus();
 }
 
 absl::Status MatchWriter::Evaluate(const v1::StoredTrial* trial, const std::string& trial_id, const std::string& site,
-                                   const std::string& case_id, const v1::Case* c, const std::string& cause) {
+                                   const std::string& case_id, const v1::Case* c, const std::string& cause,
+                                   bool is_new) {
   const std::string key = MatchKey(trial_id, site, case_id);
-  std::string v;
-  auto found = wb_.Get(kNotices, key, &v);
-  if (!found.ok()) return found.status();
   v1::TrialMatch m;
-  if (*found && !m.ParseFromString(v)) return absl::DataLossError("stored match " + trial_id + " of " + case_id + " does not parse");
-  const bool open = *found && m.state() == v1::MATCH_STATE_OPEN;
+  bool found = false;
+  if (!is_new) {
+    std::string v;
+    auto got = wb_.Get(kNotices, key, &v);
+    if (!got.ok()) return got.status();
+    found = *got;
+    if (found && !m.ParseFromString(v))
+      return absl::DataLossError("stored match " + trial_id + " of " + case_id + " does not parse");
+  }
+  const bool open = found && m.state() == v1::MATCH_STATE_OPEN;
   const bool suspended = trial != nullptr && trial->trial().status() == v1::TRIAL_STATUS_SUSPENDED;
   if (suspended && c != nullptr) return absl::OkStatus();  // no new matches; open ones stay open
   std::vector<ArmMatch> arms;
   if (c != nullptr && trial != nullptr) arms = MatchTrial(trial->trial(), *c, day_);
   if (!open && arms.empty()) return absl::OkStatus();
 
-  auto list = CaseList(site, case_id);
+  auto list = CaseList(site, case_id, is_new);
   if (!list.ok()) return list.status();
   auto* ids = (*list)->mutable_trial_ids();
   const int64_t now = now_us_ / 1000000;
@@ -144,10 +155,9 @@ absl::Status MatchWriter::Evaluate(const v1::StoredTrial* trial, const std::stri
     n.set_kind(v1::NOTICE_KIND_NEW);
     n.set_trial_id(trial_id);
     n.set_case_id(case_id);
-    n.set_trial_title(trial->trial().title());
-    n.set_nct_id(trial->trial().nct_id());
-    n.set_jrct_id(trial->trial().jrct_id());
-    *n.mutable_arms() = records;
+    // Title, registry ids, arms and why are filled in when the notice is
+    // read (CentreStore::WaitNotices, from the trial and the match): the log
+    // entry stays small, so matching costs the backfill little.
     uint64_t seq = 0;
     if (auto s = AddNotice(site, std::move(n), &seq); !s.ok()) return s;
     m.set_notice_seq(seq);
@@ -171,7 +181,6 @@ absl::Status MatchWriter::Evaluate(const v1::StoredTrial* trial, const std::stri
   n.set_kind(c == nullptr ? v1::NOTICE_KIND_CANCELLED : v1::NOTICE_KIND_ENDED);
   n.set_trial_id(trial_id);
   n.set_case_id(case_id);
-  if (trial != nullptr) n.set_trial_title(trial->trial().title());
   n.set_reason(reason);
   uint64_t seq = 0;
   if (auto s = AddNotice(site, std::move(n), &seq); !s.ok()) return s;

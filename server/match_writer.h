@@ -37,11 +37,14 @@ class MatchWriter {
   // The case (nullptr: withdrawn) against every trial it could match and
   // every trial it has an open match with. `cause` words an ended match's
   // reason ("case version 3").
+  // `is_new`: the centre never held the case (no match can exist yet: the
+  // stored lookups are skipped).
   absl::Status EvaluateCase(const std::string& site, const std::string& case_id, const v1::Case* c,
-                            const std::string& cause);
+                            const std::string& cause, bool is_new = false);
   // The case against one trial (`trial` nullptr: unknown to the centre).
   absl::Status Evaluate(const v1::StoredTrial* trial, const std::string& trial_id, const std::string& site,
-                        const std::string& case_id, const v1::Case* c, const std::string& cause);
+                        const std::string& case_id, const v1::Case* c, const std::string& cause,
+                        bool is_new = false);
   // A referral status sent by the owning site: "" when applied, otherwise
   // why it was refused (the site quarantines it).
   absl::StatusOr<std::string> ApplyReferral(const std::string& site, const v1::ReferralUpdate& update);
@@ -57,7 +60,7 @@ class MatchWriter {
   const std::map<std::string, uint64_t>& last_notice_seq() const { return next_notice_; }
 
  private:
-  absl::StatusOr<v1::CaseMatches*> CaseList(const std::string& site, const std::string& case_id);
+  absl::StatusOr<v1::CaseMatches*> CaseList(const std::string& site, const std::string& case_id, bool is_new = false);
   absl::Status AddNotice(const std::string& site, v1::Notice notice, uint64_t* seq);
 
   OverlayBatch& wb_;

@@ -49,6 +49,12 @@ class OverlayBatch {
     write_->batch.Put(cfs_[cf], key, value).PermitUncheckedError();
     write_->overlay[{cf, key}] = value;
   }
+  // A key no build ever reads back (a notice: written once, read by its
+  // site's stream from the DB): not remembered, so it costs no copy and no
+  // place in the lookups of later builds.
+  void PutBlind(Cf cf, const std::string& key, const std::string& value) {
+    write_->batch.Put(cfs_[cf], key, value).PermitUncheckedError();
+  }
   void Delete(Cf cf, const std::string& key) {
     write_->batch.Delete(cfs_[cf], key).PermitUncheckedError();
     write_->overlay[{cf, key}] = std::nullopt;
