@@ -12,11 +12,15 @@ namespace fedreg::agent {
 void AgentAdminServiceImpl::Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const {
   *view->mutable_notice() = notice;
   auto rkey = store_.ReidKeyForCase(notice.case_id());
-  if (!rkey.ok() || !rkey->has_value()) return;
-  auto entry = LoadReidEntry(store_, importer_.reid_key(), **rkey);
-  if (!entry.ok() || !entry->has_value()) return;
-  view->set_record_number((*entry)->record_number());
-  view->set_birth_date((*entry)->birth_date());
+  if (!rkey.ok()) return;
+  const std::optional<std::string>& key = *rkey;
+  if (!key.has_value()) return;  // the case is gone (withdrawn)
+  auto entry = LoadReidEntry(store_, importer_.reid_key(), *key);
+  if (!entry.ok()) return;
+  const std::optional<v1::ReidEntry>& reid = *entry;
+  if (!reid.has_value()) return;
+  view->set_record_number(reid->record_number());
+  view->set_birth_date(reid->birth_date());
 }
 
 grpc::Status AgentAdminServiceImpl::ListNotices(grpc::ServerContext*, const v1::ListNoticesRequest* req,

@@ -115,8 +115,10 @@ absl::StatusOr<uint64_t> AgentStore::SetNoticeStatus(uint64_t id, v1::NoticeStat
   std::lock_guard<std::mutex> wlock(write_mu_);
   auto found = FindNotice(id);
   if (!found.ok()) return found.status();
-  if (!found->has_value()) return absl::NotFoundError("no notice " + std::to_string(id) + ": see 'fedregctl agent notices'");
-  v1::AgentNotice rec = **found;
+  const std::optional<v1::AgentNotice>& existing = *found;
+  if (!existing.has_value())
+    return absl::NotFoundError("no notice " + std::to_string(id) + ": see 'fedregctl agent notices'");
+  v1::AgentNotice rec = *existing;
   if (rec.state() == v1::MATCH_STATE_CANCELLED)
     return absl::FailedPreconditionError("notice " + std::to_string(id) + " was cancelled (" + rec.reason() +
                                          "): its status can no longer change");

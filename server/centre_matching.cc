@@ -230,19 +230,17 @@ absl::StatusOr<std::vector<v1::Notice>> CentreStore::WaitNotices(const std::stri
   if (!it->status().ok()) return FromRocks(it->status(), "read notices");
   // The log keeps what happened; the trial's names and the match's arms and
   // why are added here, as they stand when the notice is sent.
-  std::map<std::string, std::optional<v1::StoredTrial>> trials;
+  std::map<std::string, v1::Trial> trials;  // an unknown trial: empty names
   for (auto& n : out) {
     auto t = trials.find(n.trial_id());
     if (t == trials.end()) {
       auto got = GetTrial(n.trial_id());
       if (!got.ok()) return got.status();
-      t = trials.emplace(n.trial_id(), *got).first;
+      t = trials.emplace(n.trial_id(), got->value_or(v1::StoredTrial()).trial()).first;
     }
-    if (t->second.has_value()) {
-      n.set_trial_title(t->second->trial().title());
-      n.set_nct_id(t->second->trial().nct_id());
-      n.set_jrct_id(t->second->trial().jrct_id());
-    }
+    n.set_trial_title(t->second.title());
+    n.set_nct_id(t->second.nct_id());
+    n.set_jrct_id(t->second.jrct_id());
     if (n.kind() != v1::NOTICE_KIND_NEW) continue;
     std::string v;
     v1::TrialMatch m;
