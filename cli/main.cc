@@ -272,6 +272,12 @@ void CmdReconcile(const Globals& g, const std::string& site) {
       }
     }
     std::cout << "verdict: " << r.verdict() << "\n";
+    std::cout << "trial-match notices: " << r.notices_made() << " made for the site, stored there up to "
+              << r.notices_stored();
+    if (r.notices_stored() < r.notices_made())
+      std::cout << " (" << r.notices_made() - r.notices_stored() << " on their way, the oldest made "
+                << Ago(r.notices_oldest_pending_unix()) << ")";
+    std::cout << "\n";
   }
   if (r.verdict() == "differs") Die("reconcile " + site + ": the centre and the site differ");
 }

@@ -186,6 +186,14 @@ grpc::Status AdminServiceImpl::Reconcile(grpc::ServerContext* ctx, const v1::Rec
   } else {
     resp->set_verdict("stale");
   }
+  auto backlogs = store_.NoticeBacklogs();
+  if (!backlogs.ok()) return Done(who, "Reconcile", req->site_id(), ToGrpc(backlogs.status()));
+  for (const auto& b : *backlogs) {
+    if (b.site_id != st->site_id()) continue;
+    resp->set_notices_made(b.made);
+    resp->set_notices_stored(b.stored);
+    resp->set_notices_oldest_pending_unix(b.oldest_pending_unix);
+  }
   return Done(who, "Reconcile", req->site_id(), grpc::Status::OK, resp->verdict());
 }
 

@@ -250,6 +250,13 @@ TEST(Faults, NothingLostDuplicatedOrResurrected) {
     v1::ReconcileResponse theirs;
     ASSERT_TRUE(c.Reconcile(s, &theirs).ok());
     EXPECT_EQ(theirs.verdict(), "clean") << s;
+    // Reconciliation covers notices: every notice made for the site is stored there.
+    for (int i = 0; i < 100 && theirs.notices_stored() < theirs.notices_made(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      ASSERT_TRUE(c.Reconcile(s, &theirs).ok());
+    }
+    EXPECT_EQ(theirs.notices_stored(), theirs.notices_made()) << s;
+    EXPECT_GT(theirs.notices_made(), 0u) << s;
   }
   // Notices: each site converges on exactly the centre's matches of its
   // cases, states and referral statuses alike, each held once.
