@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/match_text.h"
 #include "cli/table.h"
 #include "common/notice_status.h"
 
@@ -25,11 +26,7 @@ std::string Arms(const v1::AgentNotice& n) {
 }
 
 void PrintWhy(const v1::AgentNotice& n) {
-  for (const auto& a : n.arms()) {
-    std::cout << "    arm " << a.arm_id() << (a.variant_level() ? " (variant-level" : " (gene-level")
-              << (a.exact_cancer_type() ? ", exact cancer type)" : ")") << ":\n";
-    for (const auto& w : a.why()) std::cout << "      " << w << "\n";
-  }
+  PrintArms(n.arms(), "    ");
   if (!n.reason().empty()) std::cout << "    " << MatchStateName(n.state()) << ": " << n.reason() << "\n";
   if (!n.note().empty()) std::cout << "    note: " << n.note() << "\n";
 }

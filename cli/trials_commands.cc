@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/match_text.h"
 #include "cli/table.h"
 #include "common/notice_status.h"
 #include "common/trial_definition.h"
@@ -228,11 +229,7 @@ void CmdTrialsMatches(const Globals& g, const std::string& trial_id, const std::
   for (const auto& m : resp.matches()) {
     std::cout << m.site_id() << " " << m.case_id() << "  " << MatchStateName(m.state()) << ", "
               << NoticeStatusName(m.status()) << (m.end_reason().empty() ? "" : " (" + m.end_reason() + ")") << "\n";
-    for (const auto& a : m.arms()) {
-      std::cout << "  arm " << a.arm_id() << (a.variant_level() ? " (variant-level" : " (gene-level")
-                << (a.exact_cancer_type() ? ", exact cancer type)" : ")") << "\n";
-      for (const auto& w : a.why()) std::cout << "    " << w << "\n";
-    }
+    PrintArms(m.arms(), "  ");
   }
   std::cout << resp.matches_size() << " of " << resp.total() << " " << (include_ended ? "" : "open ") << "matches"
             << (site.empty() ? "" : " at " + site) << "\n";
