@@ -102,7 +102,10 @@ absl::StatusOr<bool> CentreStore::RematchChunk() {
   WaitQueueDrained();
   std::unique_ptr<rocksdb::Iterator> rit(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kNotices]));
   rit->Seek(kRematchPrefix);
-  if (!rit->Valid() || !rit->key().starts_with(kRematchPrefix)) return rit->status().ok() ? false : false;
+  if (!rit->Valid() || !rit->key().starts_with(kRematchPrefix)) {
+    if (!rit->status().ok()) return FromRocks(rit->status(), "read re-match progress");
+    return false;
+  }
   const std::string progress_key = rit->key().ToString();
   const std::string trial_id = progress_key.substr(2);
   v1::RematchProgress p;
