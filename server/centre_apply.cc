@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <ctime>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 
 #include "common/digest.h"
 #include "common/disk_space.h"
@@ -71,8 +69,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
 
   std::map<std::string, int64_t> deltas;
   // Matches and notices of the cases this batch changes, in the same write.
-  MatchWriter matches(wb, match_index_, absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()),
-                      absl::ToUnixMicros(absl::Now()));
+  MatchWriter matches(wb, match_index_);
   int64_t referrals = 0;
   int64_t case_delta = 0, withdrawn_delta = 0, rejected = 0, parked = 0;
   std::string buf;

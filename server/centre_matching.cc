@@ -26,8 +26,6 @@ constexpr int kRematchChunk = 4096;
 
 absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()); }
 
-int64_t NowUs() { return absl::ToUnixMicros(absl::Now()); }
-
 }  // namespace
 
 absl::Status CentreStore::LoadMatchIndex() {
@@ -115,7 +113,7 @@ absl::StatusOr<bool> CentreStore::RematchChunk() {
   const v1::StoredTrial* trial = match_index_.Find(trial_id);
 
   OverlayBatch wb(db_.get(), cfs_, nullptr);  // exclusive: nothing is queued
-  MatchWriter writer(wb, match_index_, Today(), NowUs());
+  MatchWriter writer(wb, match_index_);
   const std::string cause = p.cause().empty() ? "trial version " + std::to_string(p.trial_version()) : p.cause();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kCases]));
   if (p.after_key().empty()) it->SeekToFirst();

@@ -6,8 +6,6 @@
 #include <ctime>
 #include <map>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "common/digest.h"
 #include "common/rocks_util.h"
 #include "common/validate.h"
@@ -88,6 +86,8 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     if (!it->status().ok()) return FromRocks(it->status(), "scan staging");
   }
   v1::SnapshotAck ack;
+  // Matches follow the swap: removed cases end theirs, staged ones are matched.
+  MatchWriter matches(wb, match_index_);
   for (const auto& old : *old_cases) {
     for (const auto& k : ViewKeys(old)) deltas[k] -= 1;
     if (auto s = ChangePersonMembership(wb, PersonKey(old), site_id, old.case_id(), -1, &deltas); !s.ok()) return s;
@@ -101,6 +101,7 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
       t.SerializeToString(&buf);
       wb.Put(kCases, TombKey(site_id, old.case_id()), buf);
       ack.set_removed(ack.removed() + 1);
+      if (auto s = matches.EvaluateCase(site_id, old.case_id(), nullptr, "rebase"); !s.ok()) return s;
     }
   }
   uint64_t digest = 0;
@@ -114,16 +115,6 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     wb.Put(kCases, CaseKey(site_id, id), buf);
     digest += CaseDigestTerm(id, c.record_version());
     ++count;
-  }
-  // Matches follow the swap: removed cases end theirs, staged ones are matched.
-  MatchWriter matches(wb, match_index_, absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()),
-                      absl::ToUnixMicros(absl::Now()));
-  for (const auto& old : *old_cases)
-    if (!staged.count(old.case_id()))
-      if (auto s = matches.EvaluateCase(site_id, old.case_id(), nullptr, "rebase"); !s.ok()) return s;
-  for (const auto& [id, c] : staged) {
-    std::string tomb;
-    if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) continue;
     if (auto s = matches.EvaluateCase(site_id, id, &c, "snapshot of store " + store_id); !s.ok()) return s;
   }
   if (auto s = matches.Finish(); !s.ok()) return s;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/notice_status.h"
 #include "server/centre_layout.h"
 #include "server/trial_matcher.h"
@@ -50,6 +52,9 @@ std::string EndReason(const v1::StoredTrial* trial, const v1::TrialMatch& m, con
 }
 
 }  // namespace
+
+MatchWriter::MatchWriter(OverlayBatch& wb, const MatchIndex& index)
+    : MatchWriter(wb, index, absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()), absl::ToUnixMicros(absl::Now())) {}
 
 absl::StatusOr<v1::CaseMatches*> MatchWriter::CaseList(const std::string& site, const std::string& case_id,
                                                       bool is_new) {

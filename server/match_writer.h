@@ -33,6 +33,8 @@ class MatchWriter {
   // `day` is the day of matching (ages); `now_us` stamps matches and notices.
   MatchWriter(OverlayBatch& wb, const MatchIndex& index, absl::CivilDay day, int64_t now_us)
       : wb_(wb), index_(index), day_(day), now_us_(now_us) {}
+  // Matching now: today's local day, the current time.
+  MatchWriter(OverlayBatch& wb, const MatchIndex& index);
 
   // The case (nullptr: withdrawn) against every trial it could match and
   // every trial it has an open match with. `cause` words an ended match's
