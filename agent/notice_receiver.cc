@@ -109,6 +109,24 @@ absl::Status NoticeReceiver::Session() {
     ended = true;
     qcv.notify_one();
   });
+  // Best effort: the acknowledgement only feeds the centre's "stored"
+  // count (reconcile, metrics); the cursor in the store is what resumes the
+  // stream. One that fails (a reset link) is sent again when the stream is
+  // idle, so the count catches up without a further notice.
+  uint64_t acked = req.after_seq();
+  auto acknowledge = [&] {
+    const uint64_t cursor = store_.notice_cursor();
+    if (cursor <= acked) return;
+    v1::AckNoticesRequest ack;
+    ack.set_site_id(options_.site_id);
+    ack.set_store_id(store_.store_id());
+    ack.set_seq(cursor);
+    v1::AckNoticesResponse ack_resp;
+    grpc::ClientContext actx;
+    actx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (auto s = stub->AckNotices(&actx, ack, &ack_resp); s.ok()) acked = cursor;
+    else spdlog::debug("AckNotices: {}", s.error_message());
+  };
   absl::Status failure;
   bool moved = false;
   while (true) {
@@ -117,6 +135,9 @@ absl::Status NoticeReceiver::Session() {
       std::unique_lock<std::mutex> lock(qmu);
       qcv.wait_for(lock, std::chrono::milliseconds(500), [&] { return ended || !queue.empty(); });
       if (!ended && queue.empty()) {
+        lock.unlock();
+        if (failure.ok()) acknowledge();
+        lock.lock();
         // A new sync session (a new connection): follow it.
         if (!moved && (stop_ || sender_.SessionChannel() != channel)) {
           moved = true;
@@ -148,17 +169,7 @@ absl::Status NoticeReceiver::Session() {
           status_.recent_latency_ms.erase(status_.recent_latency_ms.begin());
       }
     }
-    v1::AckNoticesRequest ack;
-    ack.set_site_id(options_.site_id);
-    ack.set_store_id(store_.store_id());
-    ack.set_seq(store_.notice_cursor());
-    v1::AckNoticesResponse ack_resp;
-    grpc::ClientContext actx;
-    actx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    // Best effort: the ack only feeds the centre's "pending" metric; the
-    // cursor in the store is what resumes the stream.
-    if (auto s = stub->AckNotices(&actx, ack, &ack_resp); !s.ok())
-      spdlog::debug("AckNotices: {}", s.error_message());
+    acknowledge();
   }
   read_thread.join();
   grpc::Status fin = reader->Finish();

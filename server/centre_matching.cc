@@ -254,8 +254,10 @@ absl::StatusOr<std::vector<v1::Notice>> CentreStore::WaitNotices(const std::stri
 
 absl::Status CentreStore::AckNotices(const std::string& site_id, uint64_t seq) {
   // No apply lock: a site acknowledges only notices it was sent, which were
-  // durable, so the stored counter is already at least `seq`; and each site
-  // has one notice stream, so its acknowledgements do not race.
+  // durable, so the stored counter is already at least `seq`. A stream's
+  // start and its acknowledgements (an old stream's and a new one's) can
+  // overlap, so the read-compare-write is serialized.
+  std::lock_guard<std::mutex> lock(notice_ack_mu_);
   std::string v;
   uint64_t made = 0, stored = 0;
   if (db_->Get(rocksdb::ReadOptions(), cfs_[kNotices], NoticeCounterKey(site_id), &v).ok()) made = DecodeU64(v);

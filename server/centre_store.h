@@ -306,6 +306,7 @@ class CentreStore {
   std::deque<std::pair<uint64_t, std::map<std::string, uint64_t>>> written_notices_;
   std::map<std::string, uint64_t> durable_notice_;
   uint64_t notice_epoch_ = 0;  // guarded by sync_mu_: moves with durable_notice_
+  std::mutex notice_ack_mu_;  // serializes AckNotices (read, compare, write d/<site>)
   std::mutex rematch_mu_;
   std::condition_variable rematch_cv_;
   bool rematch_stop_ = false;  // guarded by rematch_mu_

@@ -16,6 +16,12 @@ grpc::Status SyncServiceImpl::HandleNotices(grpc::ServerContext* ctx, const v1::
   if (auto s = Authenticate(*ctx, req->site_id(), "Notices", &site); !s.ok()) return s;
   if (auto s = Admit(SyncRpc::kNotices, site, req->store_id()); !s.ok()) return s;
   uint64_t cursor = req->after_seq();
+  // The cursor is the agent's word that it stored every notice up to it: an
+  // acknowledgement, so one lost with a reset link is made good here.
+  if (cursor > 0) {
+    if (auto s = store_.AckNotices(site, cursor); !s.ok())
+      spdlog::warn("site {} resumes notices after seq {}: {}", site, cursor, s.ToString());
+  }
   while (!ctx->IsCancelled() && !stopping_) {
     auto notices = store_.WaitNotices(site, cursor, 500, std::chrono::milliseconds(500));
     if (!notices.ok()) return Refuse("site/" + site, "Notices", site, ToGrpc(notices.status()));

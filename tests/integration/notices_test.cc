@@ -15,6 +15,7 @@
 #include "common/tls.h"
 #include "fedreg/v1/admin.grpc.pb.h"
 #include "fedreg/v1/agent.grpc.pb.h"
+#include "fedreg/v1/sync.grpc.pb.h"
 #include "tests/integration/cluster.h"
 
 namespace fedreg::testing {
@@ -243,6 +244,64 @@ TEST(Notices, MatchedCasesReachOnlyTheirHospitalAndStatusesFlowBackAcrossRestart
   kyoto = WaitNotices(c, "kyoto", [](const auto& v) { return v.size() == 1 && v[0].notice().state() == v1::MATCH_STATE_ENDED; });
   EXPECT_EQ(kyoto[0].notice().reason(), "trial ROAR closed");
   EXPECT_EQ(Matches(c, "ROAR").total(), 0);
+}
+
+// A lost acknowledgement (fault suite, seed 20261125: a reset took the last
+// AckNotices and nothing later re-sent it) left the centre's "stored" count
+// behind for good. The agent's resumed stream is its word that it stored
+// everything up to its cursor, so the centre counts it as an acknowledgement.
+TEST(Notices, AStreamResumedAfterACursorCountsAsStoredAtTheCentre) {
+  Cluster c;
+  c.StartAggregator();
+  c.StartAgent("ncch");
+  c.Import("ncch", Write(c, "ncch-1.csv",
+                         "N-1,山田,一,1960-01-01,M,2023-01-10,LMS,alive,F1CDX,primary,2023-01-20,BRAF|SNV|p.V600E|0.3,,\n"));
+  ASSERT_TRUE(c.WaitForDrain("ncch"));
+  c.StopAgent("ncch");
+  // The trial arrives while the hospital is away: one notice made, none stored.
+  AddTrial(c, Sample("roar.yaml"));
+  v1::ReconcileResponse rec;
+  for (int i = 0; i < 100 && rec.notices_made() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(c.Reconcile("ncch", &rec).ok());
+  }
+  ASSERT_EQ(rec.notices_made(), 1u);
+  ASSERT_EQ(rec.notices_stored(), 0u);
+  v1::ListSitesResponse sites;
+  ASSERT_TRUE(c.ListSites(&sites).ok());
+  std::string store_id;
+  for (const auto& s : sites.sites())
+    if (s.site_id() == "ncch") store_id = s.store_id();
+  ASSERT_FALSE(store_id.empty());
+
+  // The site's own certificate resumes the stream after seq 1 (as an agent
+  // that stored the notice but lost its acknowledgement would).
+  auto creds = MakeChannelCredentials({c.pki() + "/ca.pem", c.pki() + "/site-ncch.pem", c.pki() + "/site-ncch.key"});
+  ASSERT_TRUE(creds.ok()) << creds.status();
+  auto sync = v1::Sync::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(c.port()), *creds));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  v1::NoticesRequest req;
+  req.set_site_id("ncch");
+  req.set_store_id(store_id);
+  req.set_after_seq(1);
+  auto reader = sync->Notices(&ctx, req);
+  v1::Notice n;
+  EXPECT_FALSE(reader->Read(&n)) << "nothing after the cursor";
+  reader->Finish();
+  ASSERT_TRUE(c.Reconcile("ncch", &rec).ok());
+  EXPECT_EQ(rec.notices_stored(), 1u);
+  EXPECT_EQ(rec.notices_oldest_pending_unix(), 0) << "nothing pending once stored";
+
+  // A cursor beyond what was made is not believed.
+  grpc::ClientContext ctx2;
+  ctx2.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  req.set_after_seq(7);
+  auto reader2 = sync->Notices(&ctx2, req);
+  EXPECT_FALSE(reader2->Read(&n));
+  reader2->Finish();
+  ASSERT_TRUE(c.Reconcile("ncch", &rec).ok());
+  EXPECT_EQ(rec.notices_stored(), 1u);
 }
 
 }  // namespace
