@@ -24,10 +24,13 @@ bool SameContent(v1::Case a, v1::Case b) {
 }
 
 // Two builds of one record number describe the same case when they agree on
-// everything but their genomic tests.
+// everything but their genomic tests (and the gene table version, which a
+// build stamps only when its test reports alterations).
 bool SameButTests(v1::Case a, v1::Case b) {
   a.clear_tests();
   b.clear_tests();
+  a.clear_gene_table_version();
+  b.clear_gene_table_version();
   return SameContent(std::move(a), std::move(b));
 }
 
@@ -179,6 +182,7 @@ void ImportRun::ImportRepeated(const std::string& rn, const std::vector<SourceRe
       continue;
     }
     for (auto& t : *b.record.mutable_tests()) *base.record.add_tests() = std::move(t);
+    if (base.record.gene_table_version().empty()) base.record.set_gene_table_version(b.record.gene_table_version());
     for (auto& h : b.held) base.held.push_back(std::move(h));
     for (const auto& [kind, n] : b.normalised) base.normalised[kind] += n;
     ++sum_.merged_tests;

@@ -90,7 +90,8 @@ std::vector<std::string> TrialYamls(const std::string& dir, int want) {
   int k = 0;
   for (const char* c : criteria) {
     if (static_cast<int>(out.size()) >= want) break;
-    out.push_back("trial_id: GEN-" + std::to_string(++k) + "\ntitle: generated trial " + std::to_string(k) +
+    ++k;
+    out.push_back("trial_id: GEN-" + std::to_string(k) + "\ntitle: generated trial " + std::to_string(k) +
                   "\nsponsor: bench\nstatus: open\nmatch:\n  and:\n    - clinical: {alive: true, age: {min: 18}}\n"
                   "    - genomic: " + c + "\narms:\n  - arm_id: A\n    name: one alteration\n");
   }

@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "cli/svg_charts.h"
 #include "cli/table.h"
 
 namespace fedreg::cli {
@@ -92,6 +93,17 @@ void CmdStats(const Globals& g, bool verify, int top) {
                   std::to_string(cs + ch)});
       }
       std::cout << "\nRegistrations per month (cumulative)\n" << t.Render();
+      // The months in a row, gaps as 0, as one line of the terminal.
+      std::vector<int64_t> per_month;
+      const auto range = fedreg::cli::MonthRange(months.begin()->first, months.rbegin()->first);
+      for (const auto& m : range) {
+        auto it = months.find(m);
+        per_month.push_back(it == months.end() ? 0 : it->second.first + it->second.second);
+      }
+      int64_t peak = 0;
+      for (int64_t v : per_month) peak = std::max(peak, v);
+      std::cout << "\nmonthly registrations " << range.front() << " " << fedreg::cli::Sparkline(per_month) << " "
+                << range.back() << " (peak " << peak << " a month)\n";
     }
     if (verify) {
       if (resp.verified()) std::cout << "\nverify: every counter equals its recomputation from the cases\n";

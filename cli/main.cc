@@ -10,6 +10,9 @@
 
 #include "cli/agent_commands.h"
 #include "cli/centre_commands.h"
+#include "cli/chart_commands.h"
+#include "cli/cohort_commands.h"
+#include "cli/export_commands.h"
 #include "cli/notices_commands.h"
 #include "cli/rpc.h"
 #include "cli/trials_commands.h"
@@ -33,6 +36,9 @@ int main(int argc, char** argv) {
   fedreg::cli::AgentCommands agent_commands(app);
   fedreg::cli::NoticesCommands notices_commands(agent_commands.agent());
   fedreg::cli::TrialsCommands trials_commands(app);
+  fedreg::cli::CohortCommands cohort_commands(app);
+  fedreg::cli::ExportCommands export_commands(app);
+  fedreg::cli::ChartCommands chart_commands(app);
 
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
@@ -44,7 +50,10 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (centre_commands.Run(g) || agent_commands.Run(g) || notices_commands.Run(g) || trials_commands.Run(g)) return 0;
+  if (centre_commands.Run(g) || agent_commands.Run(g) || notices_commands.Run(g) || trials_commands.Run(g) ||
+      cohort_commands.Run(g) || export_commands.Run(g) ||
+      chart_commands.Run(g))
+    return 0;
   if (*synth) {
     auto res = fedreg::synth::WriteExports(so);
     if (!res.ok()) fedreg::cli::Die(std::string(res.status().message()));

@@ -1,9 +1,12 @@
 // Compiled-in facts for the synthetic exports. See synth_data.h.
 //
 // case-mix.tsv, alteration-priors.tsv, sites.tsv and trials.tsv are copied
-// from the registry's reference data; figures are kept as published there.
-// Entries marked "addition" are not in the reference files and only make the
-// synthetic data look more like real registry data.
+// from the registry's reference data (the project's shared reference folder,
+// reference/*.tsv; nothing reads it at build or run time); figures are kept
+// as published there. Entries marked "addition" are not in the reference
+// files and only make the synthetic data look more like real registry data.
+// The protein changes and fusion partners behind the priors' genes are in
+// synth_spectrum.cc, with their sources.
 #include "common/synth_data.h"
 
 namespace fedreg::synth {
@@ -74,69 +77,86 @@ const std::vector<CaseMixEntry>& CaseMix() {
 }
 
 const std::vector<AlterationPrior>& AlterationPriors() {
-  // alteration-priors.tsv. Exclusive groups (an addition): 1 GNAQ/GNA11,
-  // 2 one driver fusion per tumour, 3 one IDH1 hotspot.
+  // alteration-priors.tsv, row for row: the genes, rates and overrides are
+  // the reference's. The changes are not: where the reference names one
+  // change per gene (TP53 p.R273H, KRAS p.G12D, ...) it stands for "an
+  // alteration of the gene", and the change is drawn from the gene's
+  // spectrum and the fusion from its partners (synth_spectrum.h; an empty
+  // change below). BRAF keeps p.V600E: that row is V600E's own rate.
+  // Exclusive groups (an addition): at most one alteration per group per
+  // case. 1 GNAQ/GNA11, 2 one driver fusion, 3 IDH1, 4 CDKN2A, 5 BRAF,
+  // 7 KIT/PDGFRA in GIST.
   static const auto* priors = new std::vector<AlterationPrior>{
       {"BRAF", 0.024,
        {{"HCL", 0.9}, {"THAP", 0.3}, {"IHCH", 0.05}, {"EHCH", 0.05},
         {"GBC", 0.05}, {"PCM", 0.04}, {"LCH", 0.5}, {"ECD", 0.5}},
-       {{"BRAF", "SNV", "p.V600E", 1, "", ""}}, 0, true},
+       {{"BRAF", "SNV", "p.V600E", 1, "", ""}}, 5, true},
+      // "ETV6::NTRK3 or TPM3::NTRK1"; NTRK2 (an addition) at a tenth.
       {"NTRK1|NTRK3", 0.003,
        {{"HNMASC", 0.9}, {"JSCB", 0.9}, {"IFS", 0.9}, {"IMT", 0.05}},
-       {{"NTRK3", "FUSION", "ETV6::NTRK3", 0.8, "", ""},
-        {"NTRK1", "FUSION", "TPM3::NTRK1", 0.2, "", "HNMASC JSCB IFS"}},
+       {{"NTRK3", "FUSION", "", 0.8, "", ""},
+        {"NTRK1", "FUSION", "", 0.2, "", "HNMASC JSCB IFS"},
+        {"NTRK2", "FUSION", "", 0.1, "", "HNMASC JSCB IFS"}},
        2, true},
-      {"ALK", 0.002, {{"IMT", 0.5}, {"ALCL", 0.6}},
-       {{"ALK", "FUSION", "NPM1::ALK", 1, "ALCL", ""},
-        {"ALK", "FUSION", "EML4::ALK", 1, "", "ALCL"},
-        {"ALK", "FUSION", "TPM3::ALK", 1, "", "ALCL"}},
-       2, true},
+      // "NPM1::ALK or EML4::ALK or TPM3::ALK": partners by type.
+      {"ALK", 0.002, {{"IMT", 0.5}, {"ALCL", 0.6}}, {{"ALK", "FUSION", "", 1, "", ""}}, 2, true},
       {"ERBB2", 0.025, {{"SDCA", 0.4}, {"EHCH", 0.15}, {"GBC", 0.15}},
        {{"ERBB2", "AMP", "", 1, "", ""}}, 0, true},
       {"MDM2", 0.052, {{"DDLS", 0.9}}, {{"MDM2", "AMP", "", 1, "", ""}}, 0, true},
       {"CDK4", 0.049, {{"DDLS", 0.8}}, {{"CDK4", "AMP", "", 1, "", ""}}, 0, true},
-      // "exon 11 mutation": the usual exon 11 changes; systemic mastocytosis
-      // carries the exon 17 hotspot D816V instead (an addition).
-      {"KIT", 0.01, {{"GIST", 0.8}, {"SM", 0.9}},
-       {{"KIT", "INDEL", "p.W557_K558del", 3, "", "SM"},
-        {"KIT", "SNV", "p.V559D", 2, "", "SM"},
-        {"KIT", "SNV", "p.V560D", 1, "", "SM"},
-        {"KIT", "SNV", "p.L576P", 1, "", "SM"},
-        {"KIT", "SNV", "p.W557R", 1, "", "SM"},
-        {"KIT", "SNV", "p.D816V", 1, "SM", ""}},
-       0, true},
-      {"SS18", 0, {{"SYNS", 0.95}}, {{"SS18", "FUSION", "SS18::SSX1", 1, "", ""}}, 2, true},
-      {"EWSR1", 0, {{"ES", 0.85}}, {{"EWSR1", "FUSION", "EWSR1::FLI1", 1, "", ""}}, 2, true},
-      {"TFE3", 0, {{"ASPS", 0.95}}, {{"TFE3", "FUSION", "ASPSCR1::TFE3", 1, "", ""}}, 2, true},
-      {"WT1", 0, {{"DSRCT", 0.95}}, {{"WT1", "FUSION", "EWSR1::WT1", 1, "", ""}}, 2, true},
-      {"ATF1", 0, {{"CCS", 0.9}}, {{"ATF1", "FUSION", "EWSR1::ATF1", 1, "", ""}}, 2, true},
-      {"CAMTA1", 0, {{"EHAE", 0.9}},
-       {{"CAMTA1", "FUSION", "WWTR1::CAMTA1", 1, "", ""}}, 2, true},
-      {"GNAQ", 0, {{"UM", 0.5}}, {{"GNAQ", "SNV", "p.Q209L", 1, "", ""}}, 1, true},
-      {"GNA11", 0, {{"UM", 0.4}}, {{"GNA11", "SNV", "p.Q209L", 1, "", ""}}, 1, true},
-      {"IDH1", 0.01, {{"IHCH", 0.15}, {"CHS", 0.5}},
-       {{"IDH1", "SNV", "p.R132C", 1, "", ""}}, 3, true},
-      {"FGFR2", 0, {{"IHCH", 0.12}}, {{"FGFR2", "FUSION", "FGFR2::BICC1", 1, "", ""}}, 2, true},
-      {"MYD88", 0, {{"WM", 0.9}}, {{"MYD88", "SNV", "p.L265P", 1, "", ""}}, 0, true},
+      // "exon 11 mutation" in GIST (the spectrum adds exon 9); systemic
+      // mastocytosis carries the exon 17 hotspot D816V instead.
+      {"KIT", 0.01, {{"GIST", 0.8}, {"SM", 0.9}}, {{"KIT", "SNV", "", 1, "", ""}}, 7, true},
+      {"SS18", 0, {{"SYNS", 0.95}}, {{"SS18", "FUSION", "", 1, "", ""}}, 2, true},
+      {"EWSR1", 0, {{"ES", 0.85}}, {{"EWSR1", "FUSION", "", 1, "", ""}}, 2, true},
+      {"TFE3", 0, {{"ASPS", 0.95}}, {{"TFE3", "FUSION", "", 1, "", ""}}, 2, true},
+      {"WT1", 0, {{"DSRCT", 0.95}}, {{"WT1", "FUSION", "", 1, "", ""}}, 2, true},
+      {"ATF1", 0, {{"CCS", 0.9}}, {{"ATF1", "FUSION", "", 1, "", ""}}, 2, true},
+      {"CAMTA1", 0, {{"EHAE", 0.9}}, {{"CAMTA1", "FUSION", "", 1, "", ""}}, 2, true},
+      {"GNAQ", 0, {{"UM", 0.5}}, {{"GNAQ", "SNV", "", 1, "", ""}}, 1, true},
+      {"GNA11", 0, {{"UM", 0.4}}, {{"GNA11", "SNV", "", 1, "", ""}}, 1, true},
+      {"IDH1", 0.01, {{"IHCH", 0.15}, {"CHS", 0.5}}, {{"IDH1", "SNV", "", 1, "", ""}}, 3, true},
+      {"FGFR2", 0, {{"IHCH", 0.12}}, {{"FGFR2", "FUSION", "", 1, "", ""}}, 2, true},
+      {"MYD88", 0, {{"WM", 0.9}}, {{"MYD88", "SNV", "", 1, "", ""}}, 0, true},
+      // As the reference writes it (the importer stores p.W288fs).
       {"NPM1", 0, {{"AML", 0.3}}, {{"NPM1", "INDEL", "p.W288Cfs*12", 1, "", ""}}, 0, true},
-      // "ITD", written as a protein insertion so that it is HGVS.
-      {"FLT3", 0, {{"AML", 0.3}},
-       {{"FLT3", "INDEL", "p.E598_Y599insDVDFREYE", 1, "", ""}}, 0, true},
+      // "ITD", written as protein insertions so that they are HGVS.
+      {"FLT3", 0, {{"AML", 0.3}}, {{"FLT3", "INDEL", "", 1, "", ""}}, 0, true},
       {"MEN1", 0, {{"PANET", 0.4}}, {{"MEN1", "DEL", "", 1, "", ""}}, 0, true},
       {"NF1", 0, {{"MPNST", 0.8}}, {{"NF1", "DEL", "", 1, "", ""}}, 0, true},
-      {"TP53", 0.32, {}, {{"TP53", "SNV", "p.R273H", 1, "", ""}}, 0, true},
-      {"KRAS", 0.10, {}, {{"KRAS", "SNV", "p.G12D", 1, "", ""}}, 0, true},
-      {"PIK3CA", 0.095, {}, {{"PIK3CA", "SNV", "p.H1047R", 1, "", ""}}, 0, true},
-      {"CDKN2A", 0.049, {}, {{"CDKN2A", "DEL", "", 1, "", ""}}, 0, true},
+      {"TP53", 0.32, {}, {{"TP53", "SNV", "", 1, "", ""}}, 0, true},
+      {"KRAS", 0.10, {}, {{"KRAS", "SNV", "", 1, "", ""}}, 0, true},
+      {"PIK3CA", 0.095, {}, {{"PIK3CA", "SNV", "", 1, "", ""}}, 0, true},
+      {"CDKN2A", 0.049, {}, {{"CDKN2A", "DEL", "", 1, "", ""}}, 4, true},
       {"RB1", 0.049, {}, {{"RB1", "DEL", "", 1, "", ""}}, 0, true},
-      // Additions: defining or common changes the priors leave out.
-      {"IDH1", 0, {{"ODG", 0.95}}, {{"IDH1", "SNV", "p.R132H", 1, "", ""}}, 3, false},
+      // Additions: defining or common alterations the priors leave out, at
+      // rough rates from the same kind of series.
+      {"IDH1", 0, {{"ODG", 0.95}}, {{"IDH1", "SNV", "", 1, "", ""}}, 3, false},
       {"SMARCB1", 0, {{"EPIS", 0.9}}, {{"SMARCB1", "DEL", "", 1, "", ""}}, 0, false},
-      {"MYC", 0, {{"ANGS", 0.25}}, {{"MYC", "AMP", "", 1, "", ""}}, 0, false},
+      {"MYC", 0.01, {{"ANGS", 0.25}, {"MBL", 0.1}}, {{"MYC", "AMP", "", 1, "", ""}}, 0, false},
       {"PTEN", 0.03, {}, {{"PTEN", "DEL", "", 1, "", ""}}, 0, false},
-      {"NRAS", 0.02, {}, {{"NRAS", "SNV", "p.Q61R", 1, "", ""}}, 0, false},
-      {"CTNNB1", 0.01, {}, {{"CTNNB1", "SNV", "p.S45F", 1, "", ""}}, 0, false},
-      {"ARID1A", 0.03, {}, {{"ARID1A", "SNV", "p.Q563*", 1, "", ""}}, 0, false},
+      {"NRAS", 0.02, {}, {{"NRAS", "SNV", "", 1, "", ""}}, 0, false},
+      {"CTNNB1", 0.01, {{"LIHB", 0.7}}, {{"CTNNB1", "SNV", "", 1, "", ""}}, 0, false},
+      {"ARID1A", 0.03, {}, {{"ARID1A", "SNV", "", 1, "", ""}}, 0, false},
+      // BRAF other than V600E (about a third of BRAF-mutant cancers); none
+      // in hairy cell leukemia.
+      {"BRAF", 0.012, {{"HCL", 0}, {"LCH", 0.05}, {"ECD", 0.05}},
+       {{"BRAF", "SNV", "", 1, "", ""}}, 5, false},
+      // FLT3 tyrosine kinase domain in AML.
+      {"FLT3", 0, {{"AML", 0.07}}, {{"FLT3", "SNV", "", 1, "", "", "FLT3-TKD"}}, 0, false},
+      // PDGFRA in GIST: drawn only when KIT was not (group 7), so about 10%
+      // of GIST.
+      {"PDGFRA", 0, {{"GIST", 0.5}}, {{"PDGFRA", "SNV", "", 1, "", ""}}, 7, false},
+      {"ROS1", 0.001, {{"IMT", 0.1}, {"GB", 0.01}}, {{"ROS1", "FUSION", "", 1, "", ""}}, 2, false},
+      {"RET", 0.002, {}, {{"RET", "FUSION", "", 1, "", ""}}, 2, false},
+      {"TERT", 0.03, {{"GB", 0.8}, {"ODG", 0.9}, {"THAP", 0.7}, {"MPNST", 0.1}, {"CHS", 0.1}},
+       {{"TERT", "SNV", "", 1, "", ""}}, 0, false},
+      {"EGFR", 0.01, {{"GB", 0.4}}, {{"EGFR", "AMP", "", 1, "", ""}}, 0, false},
+      // CDKN2A deletion where it is far more common than the pan-cancer
+      // rate (about half of glioblastoma and pleural mesothelioma, most
+      // MPNST); group 4 with the reference row.
+      {"CDKN2A", 0, {{"GB", 0.55}, {"MPNST", 0.7}, {"PLMESO", 0.45}, {"MFH", 0.15}},
+       {{"CDKN2A", "DEL", "", 1, "", ""}}, 4, false},
   };
   return *priors;
 }
@@ -150,6 +170,63 @@ const BiomarkerPrior& TmbHighPrior() {
   static const auto* prior = new BiomarkerPrior{
       0.14, {{"MCC", 0.3}, {"UM", 0.03}, {"LMS", 0.03}, {"DDLS", 0.03}, {"SYNS", 0.03}}};
   return *prior;
+}
+
+namespace {
+
+// Additions. The reference's MSI-H default (3.7%) and TMB-high default (14%)
+// are pan-cancer figures carried by common cancers (endometrial, colorectal,
+// gastric; lung, melanoma); applied to every rare type they would make
+// sarcomas as often MSI-H as gastric cancer. These per-type rates are rough
+// approximations shaped on Bonneville R et al., JCO Precis Oncol 2017 (MSI
+// across 39 types), Akagi K et al., Cancer Sci 2021;112:1105 (Japanese
+// real-world MSI) and Chalmers ZR et al., Genome Med 2017;9:34 (TMB in
+// 100,000 genomes); for synthetic data only.
+const BiomarkerPrior& MsiHighAdditions() {
+  static const auto* prior = new BiomarkerPrior{
+      0.003,  // sarcomas, CNS, neuroendocrine, pediatric and hematologic types
+      {{"CUPNOS", 0.02}, {"IHCH", 0.015}, {"EHCH", 0.02}, {"GBC", 0.02}, {"ACC", 0.03},
+       {"MFH", 0.01}, {"LMS", 0.01}, {"GB", 0.01}, {"THAP", 0.01}, {"SDCA", 0.01},
+       {"MCC", 0.005}}};
+  return *prior;
+}
+
+const BiomarkerPrior& TmbHighAdditions() {
+  static const auto* prior = new BiomarkerPrior{
+      0.05,
+      {{"ANGS", 0.3},    {"CUPNOS", 0.15}, {"SBC", 0.15},   {"AMPCA", 0.1},  {"THAP", 0.1},
+       {"SDCA", 0.1},    {"MFH", 0.1},     {"GBC", 0.08},   {"EHCH", 0.06},  {"IHCH", 0.05},
+       {"ACC", 0.05},    {"GB", 0.05},     {"MUCC", 0.05},  {"THYC", 0.05},  {"PTCL", 0.05},
+       {"BPDCN", 0.05},  {"ENKL", 0.05},   {"MPNST", 0.03}, {"PECOMA", 0.03}, {"CHS", 0.03},
+       {"OS", 0.03},     {"ODG", 0.03},    {"MCL", 0.03},   {"EPIS", 0.02},  {"IMT", 0.02},
+       {"CCS", 0.02},    {"EHAE", 0.02},   {"GIST", 0.02},  {"PANET", 0.02}, {"CHDM", 0.02},
+       {"ACYC", 0.02},   {"HNMASC", 0.02}, {"JSCB", 0.02},  {"MBL", 0.02},   {"THYM", 0.02},
+       {"PLMESO", 0.02}, {"PEMESO", 0.02}, {"ALCL", 0.02},  {"PCM", 0.02},   {"WM", 0.02},
+       {"ES", 0.01},     {"ASPS", 0.01},   {"DSRCT", 0.01}, {"IFS", 0.01},   {"NBL", 0.01},
+       {"LIHB", 0.01},   {"EPM", 0.01},    {"PHC", 0.01},   {"HCL", 0.01},   {"AML", 0.01},
+       {"LCH", 0.01},    {"ECD", 0.01},    {"SM", 0.01}}};
+  return *prior;
+}
+
+double RateFor(const BiomarkerPrior& reference, const BiomarkerPrior& additions,
+               std::string_view code) {
+  for (const RateOverride& o : reference.overrides) {
+    if (o.code == code) return o.rate;
+  }
+  for (const RateOverride& o : additions.overrides) {
+    if (o.code == code) return o.rate;
+  }
+  return additions.default_rate;
+}
+
+}  // namespace
+
+double MsiHighRate(std::string_view code) {
+  return RateFor(MsiHighPrior(), MsiHighAdditions(), code);
+}
+
+double TmbHighRate(std::string_view code) {
+  return RateFor(TmbHighPrior(), TmbHighAdditions(), code);
 }
 
 const std::vector<NameEntry>& FamilyNames() {
@@ -382,11 +459,15 @@ const std::vector<MatchedTherapy>& MatchedTherapies() {
       {"ALK", "", "", "alectinib", "NCCH1712", 0.4, 0.8},
       {"NTRK3", "", "", "larotrectinib", "", 0, 0.8},
       {"NTRK1", "", "", "entrectinib", "", 0, 0.8},
+      {"NTRK2", "", "", "larotrectinib", "", 0, 0.8},
+      {"ROS1", "", "", "entrectinib", "", 0, 0.7},
+      {"RET", "", "", "selpercatinib", "", 0, 0.7},
       {"FGFR2", "", "", "pemigatinib", "", 0, 0.6},
-      {"IDH1", "R132C", "IHCH EHCH", "ivosidenib", "", 0, 0.3},
+      {"IDH1", "R132", "IHCH EHCH", "ivosidenib", "", 0, 0.3},
+      {"PDGFRA", "D842V", "GIST", "avapritinib", "", 0, 0.6},
       {"ERBB2", "", "", "trastuzumab+pertuzumab", "", 0, 0.4},
       {"FLT3", "", "", "gilteritinib", "", 0, 0.8},
-      {"KIT", "D816V", "SM", "avapritinib", "", 0, 0.5},
+      {"KIT", "D816", "SM", "avapritinib", "", 0, 0.5},
       {"MSI-H", "", "", "pembrolizumab", "", 0, 0.7},
       {"TMB-H", "", "", "pembrolizumab", "", 0, 0.4},
       {"", "", "ASPS", "atezolizumab", "NCCH1907", 0.5, 0.6},

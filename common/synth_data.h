@@ -24,16 +24,23 @@ struct RateOverride {
   double rate;
 };
 
-// One concrete alteration a prior may produce. `only_codes` (space separated
+// One alteration a prior may produce. `only_codes` (space separated
 // OncoTree codes) restricts the option to those diagnoses; `except_codes`
 // excludes it from them. Empty means any.
+//
+// An SNV or INDEL option with an empty `change` draws the change from a
+// spectrum of synth_spectrum.h (its kind, SNV or INDEL, comes with it); a
+// FUSION option with an empty `change` draws the fusion, and the gene column
+// it is filed under, from the fusion partners of the gene. `spectrum` names
+// the spectrum when it is not the gene's own (FLT3-TKD).
 struct AlterationOption {
   std::string_view gene;
   std::string_view kind;    // SNV INDEL FUSION AMP DEL
-  std::string_view change;  // HGVS protein short form, fusion, or empty
+  std::string_view change;  // HGVS, fusion, or empty (see above; always empty for AMP/DEL)
   double weight;
   std::string_view only_codes;
   std::string_view except_codes;
+  std::string_view spectrum = {};  // Default: the gene's
 };
 
 // A row of alteration-priors.tsv (or an addition marked from_priors = false).
@@ -54,6 +61,13 @@ struct BiomarkerPrior {
 };
 const BiomarkerPrior& MsiHighPrior();  // MSI-H
 const BiomarkerPrior& TmbHighPrior();  // TMB >= 10 mut/Mb
+
+// The share of tumours of OncoTree `code` that are MSI-H, or have a TMB of
+// at least 10 mut/Mb: the reference's override for the code when it has
+// one, else a per-type addition (the reference's pan-cancer defaults are
+// carried by common cancers outside this rare-cancer mix; synth_data.cc).
+double MsiHighRate(std::string_view code);
+double TmbHighRate(std::string_view code);
 
 // Names. `era` is the birth cohort a given name is typical of: 0 any,
 // 1 born before 1960, 2 born 1960-1994, 3 born 1995 or later. `sex` is 'M',

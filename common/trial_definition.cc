@@ -374,6 +374,30 @@ std::string Indent(int n) { return std::string(static_cast<size_t>(n) * 2, ' ');
 
 }  // namespace
 
+namespace {
+
+// "source: N problems, nothing was loaded" and the first 20, one per line.
+absl::Status Refusal(const std::string& source, const std::vector<TrialDefinitionError>& errs) {
+  std::string msg = Utf8Prefix(source, 256) + ": " + std::to_string(errs.size()) + " problem" +
+                    (errs.size() == 1 ? "" : "s") + ", nothing was loaded";
+  for (size_t i = 0; i < errs.size() && i < 20; ++i) {
+    msg += "\n" + Utf8Prefix(source, 256) + (errs[i].line > 0 ? ":" + std::to_string(errs[i].line) : "") + ": " +
+           (errs[i].key.empty() ? "" : errs[i].key + ": ") + errs[i].message;
+  }
+  return absl::InvalidArgumentError(msg);
+}
+
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot be read");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (buf.str().size() > (1 << 20)) return absl::InvalidArgumentError(path + ": larger than 1 MiB");
+  return buf.str();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Trial> ParseTrialDefinition(std::string_view text, const std::string& source,
                                                std::vector<TrialDefinitionError>* errors) {
   std::vector<TrialDefinitionError> local;
@@ -390,22 +414,42 @@ absl::StatusOr<v1::Trial> ParseTrialDefinition(std::string_view text, const std:
     errs.push_back({e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "not valid YAML: " + e.msg});
   }
   if (errs.empty()) return trial;
-  std::string msg = Utf8Prefix(source, 256) + ": " + std::to_string(errs.size()) + " problem" +
-                    (errs.size() == 1 ? "" : "s") + ", nothing was loaded";
-  for (size_t i = 0; i < errs.size() && i < 20; ++i) {
-    msg += "\n" + Utf8Prefix(source, 256) + (errs[i].line > 0 ? ":" + std::to_string(errs[i].line) : "") + ": " +
-           (errs[i].key.empty() ? "" : errs[i].key + ": ") + errs[i].message;
+  return Refusal(source, errs);
+}
+
+absl::StatusOr<v1::MatchNode> ParseCriteria(std::string_view text, const std::string& source,
+                                            std::vector<TrialDefinitionError>* errors) {
+  std::vector<TrialDefinitionError> local;
+  std::vector<TrialDefinitionError>& errs = errors != nullptr ? *errors : local;
+  errs.clear();
+  v1::MatchNode node;
+  try {
+    YAML::Node root = YAML::Load(std::string(text));
+    Reader reader(&errs);
+    if (!root.IsMap()) {
+      errs.push_back({0, "", "the file must hold one match tree (and, or, not, genomic, biomarker, clinical)"});
+    } else if (root.size() == 1 && root.begin()->first.Scalar() == "match") {
+      reader.Node(root["match"], "match", &node);
+    } else {
+      reader.Node(root, "", &node);
+    }
+  } catch (const YAML::Exception& e) {
+    errs.push_back({e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "not valid YAML: " + e.msg});
   }
-  return absl::InvalidArgumentError(msg);
+  if (errs.empty()) return node;
+  return Refusal(source, errs);
+}
+
+absl::StatusOr<v1::MatchNode> ReadCriteriaFile(const std::string& path, std::vector<TrialDefinitionError>* errors) {
+  auto text = ReadSmallFile(path);
+  if (!text.ok()) return text.status();
+  return ParseCriteria(*text, path, errors);
 }
 
 absl::StatusOr<v1::Trial> ReadTrialDefinitionFile(const std::string& path, std::vector<TrialDefinitionError>* errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(path + ": cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (buf.str().size() > (1 << 20)) return absl::InvalidArgumentError(path + ": larger than 1 MiB");
-  return ParseTrialDefinition(buf.str(), path, errors);
+  auto text = ReadSmallFile(path);
+  if (!text.ok()) return text.status();
+  return ParseTrialDefinition(*text, path, errors);
 }
 
 std::string DescribeCriterion(const v1::MatchNode& node) {

@@ -40,6 +40,14 @@ absl::StatusOr<v1::Trial> ParseTrialDefinition(std::string_view text, const std:
 absl::StatusOr<v1::Trial> ReadTrialDefinitionFile(const std::string& path,
                                                   std::vector<TrialDefinitionError>* errors = nullptr);
 
+// Cohort criteria (docs/cohorts.md): YAML holding one match tree, either at
+// the top ("and: [...]", "genomic: {...}") or under a single `match:` key,
+// read exactly as a trial's tree (same keys, same checks, same errors).
+absl::StatusOr<v1::MatchNode> ParseCriteria(std::string_view text, const std::string& source,
+                                            std::vector<TrialDefinitionError>* errors = nullptr);
+absl::StatusOr<v1::MatchNode> ReadCriteriaFile(const std::string& path,
+                                               std::vector<TrialDefinitionError>* errors = nullptr);
+
 // The tree as text, one criterion per line, for `fedregctl trials show` and
 // match explanations ("and", "  genomic BRAF p.V600E  (line 12)").
 std::string DescribeMatchTree(const v1::MatchNode& node, int indent = 0);

@@ -156,6 +156,37 @@ echo
 echo "== a sponsor's view of the same funnel (small cells suppressed)"
 FEDREG_CERT=$PKI/sponsor-novartis.pem FEDREG_KEY=$PKI/sponsor-novartis.key "$BIN/fedregctl" trials show ROAR | sed -n '/referral funnel/,$p'
 echo
+echo "== fedregctl cohort --gene BRAF --protein V600 --by site (the same criteria as a trial arm; docs/cohorts.md)"
+"$BIN/fedregctl" cohort --gene BRAF --protein V600 --by site
+echo
+echo "== fedregctl cohort --msi-h --oncotree SOFT_TISSUE --by oncotree (MSI-H sarcomas and their kin)"
+"$BIN/fedregctl" cohort --msi-h --oncotree SOFT_TISSUE --by oncotree
+echo
+echo "== the same, as a sponsor sees it (counts only, small cells suppressed)"
+FEDREG_CERT=$PKI/sponsor-novartis.pem FEDREG_KEY=$PKI/sponsor-novartis.key "$BIN/fedregctl" cohort --msi-h --oncotree SOFT_TISSUE --by oncotree
+echo
+echo "== fedregctl persons --multi-site --limit 3"
+"$BIN/fedregctl" persons --multi-site --limit 3
+echo
+# The report folder outlives the demo (its run directory is removed at exit).
+OUT=/tmp/fedreg-demo-report
+rm -rf "$OUT"
+mkdir -p "$OUT"
+PNG=()
+if command -v rsvg-convert >/dev/null; then PNG=(--png); fi
+echo "== charts for the annual report (docs/charts.md)"
+"$BIN/fedregctl" chart registrations --out "$OUT/registrations.svg" "${PNG[@]}"
+"$BIN/fedregctl" chart registrations --by site --out "$OUT/registrations-by-site.svg" "${PNG[@]}"
+"$BIN/fedregctl" chart alterations --out "$OUT/alterations.svg" "${PNG[@]}"
+"$BIN/fedregctl" chart funnel ROAR --out "$OUT/funnel-ROAR.svg" "${PNG[@]}"
+echo
+echo "== fedregctl export cbioportal $OUT/cbioportal (docs/exports.md), and export ndjson"
+"$BIN/fedregctl" export cbioportal "$OUT/cbioportal"
+"$BIN/fedregctl" export ndjson "$OUT/cases.ndjson"
+echo
+echo "== the report folder $OUT"
+(cd "$OUT" && find . -type f | sort | sed 's|^\./|   |')
+echo
 awk -v a="$t0" -v b="$t_built" -v i="$t_import" -v s="$t_synced" \
   'BEGIN { printf "demo: install+build %.1f s, import to every backlog zero %.1f s, total %.1f s\n", b - a, s - i, s - a }'
 echo "demo: stopping every process it started"

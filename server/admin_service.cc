@@ -22,6 +22,9 @@ bool AdminRoleAllowed(const std::string& rpc, Role role) {
       {"ListTrials", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
       {"GetTrial", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
       {"ListMatches", {Role::kOperator, Role::kAuditor}},
+      {"Cohort", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
+      {"ListMultiSitePersons", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
+      {"ExportCases", {Role::kOperator}},
   };
   auto it = kTable.find(rpc);
   if (it == kTable.end()) return false;

@@ -40,6 +40,12 @@ class AdminServiceImpl final : public v1::Admin::Service {
   grpc::Status GetTrial(grpc::ServerContext* ctx, const v1::GetTrialRequest* req, v1::GetTrialResponse* resp) override;
   grpc::Status ListMatches(grpc::ServerContext* ctx, const v1::ListMatchesRequest* req,
                            v1::ListMatchesResponse* resp) override;
+  // Cohorts, multi-site persons, exports: server/admin_cohorts.cc.
+  grpc::Status Cohort(grpc::ServerContext* ctx, const v1::CohortRequest* req, v1::CohortResponse* resp) override;
+  grpc::Status ListMultiSitePersons(grpc::ServerContext* ctx, const v1::ListMultiSitePersonsRequest* req,
+                                    v1::ListMultiSitePersonsResponse* resp) override;
+  grpc::Status ExportCases(grpc::ServerContext* ctx, const v1::ExportCasesRequest* req,
+                           grpc::ServerWriter<v1::ExportCasesResponse>* writer) override;
 
  private:
   // Checks the caller's role against the authorization table (docs/security.md).

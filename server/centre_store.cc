@@ -236,16 +236,57 @@ absl::StatusOr<ViewCounts> CentreStore::RecomputeViews() const {
 
 absl::StatusOr<std::vector<v1::Case>> CentreStore::Cases(const std::string& site_id) const {
   std::vector<v1::Case> out;
+  auto s = ForEachCase(site_id, [&](const v1::Case& c) {
+    out.push_back(c);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::Status CentreStore::ForEachCase(const std::string& site_id,
+                                      const std::function<absl::Status(const v1::Case&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kCases]));
   std::string prefix = site_id.empty() ? "" : site_id + "/";
+  v1::Case c;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     if (it->key().starts_with("~")) break;  // tombstones and staging sort after every site id
-    v1::Case c;
     if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
-      return absl::DataLossError("stored case does not parse");
-    out.push_back(std::move(c));
+      return absl::DataLossError("stored case " + it->key().ToString() + " does not parse");
+    if (auto s = fn(c); !s.ok()) return s;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scan cases");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::vector<std::pair<std::string, std::string>>>> CentreStore::MultiSitePersons() const {
+  // Member keys are person "\0" site "/" case id, so one person's cases are
+  // adjacent; the "#" count keys are skipped.
+  std::vector<std::vector<std::pair<std::string, std::string>>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kPersons]));
+  std::string person;
+  std::vector<std::pair<std::string, std::string>> cases;
+  auto flush = [&] {
+    std::set<std::string> sites;
+    for (const auto& c : cases) sites.insert(c.first);
+    if (sites.size() > 1) out.push_back(cases);
+    cases.clear();
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    if (!key.empty() && key[0] == '#') continue;
+    const size_t nul = key.find('\0');
+    if (nul == std::string::npos) return absl::DataLossError("person member key without a case: " + key);
+    const size_t slash = key.find('/', nul + 1);
+    if (slash == std::string::npos) return absl::DataLossError("person member key without a site: " + key);
+    if (key.compare(0, nul, person) != 0 || person.size() != nul) {
+      flush();
+      person = key.substr(0, nul);
+    }
+    cases.emplace_back(key.substr(nul + 1, slash - nul - 1), key.substr(slash + 1));
+  }
+  flush();
+  if (!it->status().ok()) return FromRocks(it->status(), "scan persons");
   return out;
 }
 

@@ -183,6 +183,12 @@ class CentreStore {
 
   // Every case of a site (or of all sites when empty), in key order.
   absl::StatusOr<std::vector<v1::Case>> Cases(const std::string& site_id) const;
+  // The same, one case at a time (a cohort or an export over every case
+  // without holding them all); stops at the first error `fn` returns.
+  absl::Status ForEachCase(const std::string& site_id, const std::function<absl::Status(const v1::Case&)>& fn) const;
+  // Persons with current cases at two or more sites (the same T1 link
+  // token), each as its cases' (site, case id), by person key.
+  absl::StatusOr<std::vector<std::vector<std::pair<std::string, std::string>>>> MultiSitePersons() const;
   absl::StatusOr<bool> IsTombstoned(const std::string& site_id, const std::string& case_id) const;
 
   // Trials (docs/trials.md). PutTrial stores a definition already read and

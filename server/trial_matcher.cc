@@ -262,4 +262,13 @@ std::vector<ArmMatch> MatchTrial(const v1::Trial& trial, const v1::Case& c, absl
   return out;
 }
 
+bool MatchesCriteria(const v1::MatchNode& criteria, const v1::Case& c, absl::CivilDay day,
+                     std::vector<std::string>* why) {
+  Evaluator eval(c, day);
+  Evaluation ev;
+  if (!eval.Eval(criteria, &ev)) return false;
+  if (why != nullptr) *why = std::move(ev.why);
+  return true;
+}
+
 }  // namespace fedreg::server

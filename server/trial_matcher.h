@@ -55,4 +55,11 @@ bool AgeRangeOn(const v1::Case& c, absl::CivilDay day, int* lo, int* hi);
 // matches. Suspended arms never match.
 std::vector<ArmMatch> MatchTrial(const v1::Trial& trial, const v1::Case& c, absl::CivilDay day);
 
+// Whether `c` meets the match tree `criteria` on `day` (a cohort's
+// criteria: docs/cohorts.md), with the same semantics as a trial arm's tree.
+// `why` (optional) receives the lines that explain it. An empty node never
+// matches.
+bool MatchesCriteria(const v1::MatchNode& criteria, const v1::Case& c, absl::CivilDay day,
+                     std::vector<std::string>* why = nullptr);
+
 }  // namespace fedreg::server

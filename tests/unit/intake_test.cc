@@ -235,6 +235,25 @@ TEST_F(IntakeTest, ARepeatedRecordNumberMergesOnePersonsTestsAndRefusesTwoPerson
   EXPECT_EQ(Cases()[0].tests(1).assay(), "GUARDANT360");
 }
 
+// A found by the synthetic data's later tests: a repeat whose test found
+// nothing (no gene table stamped) is still the same case as one whose test
+// found something, in either order.
+TEST_F(IntakeTest, ARepeatWithoutAlterationsMergesWithOneThatHasThem) {
+  auto sum = Import("later.csv",
+                    "K-1,中村,勇,1959-08-19,M,2023-01-10,SYNS,alive,F1CDX,primary,2023-01-25,,1.2,MSS\n"
+                    "K-1,中村,勇,1959-08-19,M,2023-01-10,SYNS,alive,GUARDANT360,cfdna,2024-03-01,TP53|SNV|p.R248Q|0.05,,MSS\n"
+                    "K-2,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,F1CDX,primary,2023-02-20,TFE3|FUSION|ASPSCR1::TFE3|,,MSS\n"
+                    "K-2,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,F1CDX,metastasis,2024-01-20,,,MSS\n");
+  EXPECT_EQ(sum.accepted, 2) << Errors(sum);
+  EXPECT_EQ(sum.merged_tests, 2);
+  EXPECT_EQ(sum.quarantined, 0) << Errors(sum);
+  ASSERT_EQ(Cases().size(), 2u);
+  for (const auto& c : Cases()) {
+    EXPECT_EQ(c.tests_size(), 2);
+    EXPECT_FALSE(c.gene_table_version().empty()) << c.case_id() << ": the version of the genes it carries";
+  }
+}
+
 // 9. An update under a stored record number for another person is refused.
 TEST_F(IntakeTest, AnUpdateForAnotherPersonUnderTheSameNumberIsQuarantined) {
   Import("a.csv", "P-1,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,,,,,,\n");
