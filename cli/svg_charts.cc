@@ -713,7 +713,7 @@ std::string AlterationsChart(const AlterationsInput& in) {
     Line(&out, x_of(v), bottom, x_of(v), bottom + 5, kAxisColor, 1);
     Text(&out, x_of(v), bottom + 18, Count(v), TextStyle(11, kMuted, "middle") + A("class", "tick"));
   }
-  Text(&out, (left + right) / 2, bottom + 38, "Alterations (count)",
+  Text(&out, (left + right) / 2, bottom + 38, "Cases with the kind of alteration (a case with two kinds counts in both)",
        TextStyle(12, kInk, "middle") + A("class", "axis-title"));
 
   for (size_t i = 0; i < shown; ++i) {

@@ -27,11 +27,15 @@ std::string AlterationKindOf(const v1::Alteration& a) {
   // OncoPrint groups it the same way), else the protein change's shape.
   const std::string& vc = a.variant_class();
   if (vc == "Missense_Mutation") return "missense";
-  if (vc == "Nonsense_Mutation" || vc == "Frame_Shift_Del" || vc == "Frame_Shift_Ins" || vc == "Nonstop_Mutation" ||
-      vc == "Translation_Start_Site")
+  // The registry's own classes beside MAF's (common/hgvs.h VariantClassName):
+  // a frameshift whose direction is unknown, a delins, exon-level events.
+  if (vc == "Nonsense_Mutation" || vc == "Frame_Shift_Del" || vc == "Frame_Shift_Ins" || vc == "Frame_Shift" ||
+      vc == "Nonstop_Mutation" || vc == "Translation_Start_Site")
     return "truncating";
-  if (vc == "In_Frame_Del" || vc == "In_Frame_Ins") return "inframe";
-  if (vc == "Splice_Site" || vc == "Splice_Region") return "splice";
+  if (vc == "In_Frame_Del" || vc == "In_Frame_Ins" || vc == "In_Frame_Delins" || vc == "Exon_Deletion" ||
+      vc == "Exon_Insertion")
+    return "inframe";
+  if (vc == "Splice_Site" || vc == "Splice_Region" || vc == "Exon_Skipping") return "splice";
   if (!vc.empty()) return "other_mutation";
   const std::string& p = a.protein_change();
   if (p.find("fs") != std::string::npos || (!p.empty() && (p.back() == '*' || p.find("Ter") != std::string::npos)))

@@ -264,6 +264,11 @@ TEST(CohortKinds, FollowMafClassesElseTheProteinChangesShape) {
   EXPECT_EQ(kind("Frame_Shift_Del", "p.P72fs"), "truncating");
   EXPECT_EQ(kind("In_Frame_Del", "p.E746_A750del"), "inframe");
   EXPECT_EQ(kind("Splice_Site", ""), "splice");
+  EXPECT_EQ(kind("Frame_Shift", "p.P72fs"), "truncating") << "the registry's class when the direction is unknown";
+  EXPECT_EQ(kind("In_Frame_Delins", "p.E746_A750delinsQ"), "inframe");
+  EXPECT_EQ(kind("Exon_Skipping", ""), "splice") << "MET exon 14 skipping";
+  EXPECT_EQ(kind("Exon_Deletion", ""), "inframe") << "EGFR exon 19 deletion";
+  EXPECT_EQ(kind("5'Flank", ""), "other_mutation") << "TERT promoter";
   EXPECT_EQ(kind("", "p.R273H"), "missense");
   EXPECT_EQ(kind("", "p.R213*"), "truncating");
   EXPECT_EQ(kind("", "p.E746_A750del"), "inframe");
