@@ -236,17 +236,9 @@ TestRow DrawLaterTest(Rng& rng, const CaseMixEntry& e, const TestRow& first, con
     }
   }
 
-  // The importer merges a case's tests only when its rows agree on all
-  // else, and it stamps the gene table's version on a row with alterations
-  // (agent/case_builder.cc): a later test finds something when, and only
-  // when, the first did.
-  if (t.alterations.empty() && !first.alterations.empty()) {
-    AlterationRow again = first.alterations.front();
-    again.vaf = DrawVaf(rng, again.kind, t.specimen, e.hematologic);
-    t.alterations.push_back(std::move(again));
-  } else if (first.alterations.empty()) {
-    t.alterations.clear();
-  }
+  // A later test may find nothing (a cfDNA test below its detection
+  // limit) or find something where the first found nothing: the importer
+  // merges such rows into one case (IntakeTest.ARepeatWithoutAlterations...).
 
   t.msi = MsiText(rng, tumour.msi_high);
   if (rng.Chance(0.9)) {
