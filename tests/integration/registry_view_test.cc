@@ -136,6 +136,21 @@ TEST_F(RegistryView, ACohortCountsWhatTheCasesSayPerHospital) {
     }
   }
   EXPECT_NE(hidden, 1) << "a lone hidden cell takes the smallest visible one with it";
+
+  // Both queries are in the audit log: who, the grouping, the criteria as
+  // the centre read them, and the count returned.
+  auto audit = CtlJson(*cluster_, "operator-admin", {"audit", "list", "--limit", "20"});
+  int seen = 0;
+  for (const auto& e : audit["entries"]) {
+    if (e.value("action", "") != "admin.Cohort") continue;
+    const std::string detail = e.value("detail", "");
+    EXPECT_EQ(e.value("target", ""), "by site");
+    EXPECT_NE(detail.find("BRAF"), std::string::npos) << detail;
+    if (e.value("who", "") == "operator/admin")
+      EXPECT_NE(detail.find("-> " + std::to_string(total) + " cases"), std::string::npos) << detail;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 2) << audit.dump();
 }
 
 TEST_F(RegistryView, AWrongFlagIsNamedAndSponsorsGetNoCaseLevelExport) {
