@@ -19,6 +19,7 @@
 #include "common/metrics_http.h"
 #include "agent/sender.h"
 #include "common/key_file.h"
+#include "common/host_port.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "common/tls.h"
@@ -125,6 +126,11 @@ int main(int argc, char** argv) {
 
   if (!fedreg::IsSiteId(cfg.site)) return Fail("--site: '" + cfg.site + "' is not a site id ([a-z][a-z0-9-]+)");
   if (!fedreg::InitLogging("agent", cfg.log_format, cfg.log_level)) return Fail("--log-level: unknown level");
+  if (auto s = fedreg::CheckHostPort("--server", cfg.server); !s.ok()) return Fail(std::string(s.message()));
+  if (!cfg.metrics_listen.empty()) {
+    if (auto s = fedreg::CheckHostPort("--metrics-listen", cfg.metrics_listen, true); !s.ok())
+      return Fail(std::string(s.message()));
+  }
   if (cfg.reid_key.empty()) cfg.reid_key = cfg.data_dir + "/reid.key";
   if (cfg.admin_socket.empty()) cfg.admin_socket = cfg.data_dir + "/agent.sock";
   std::error_code ec;
@@ -135,6 +141,9 @@ int main(int argc, char** argv) {
   for (const auto& secret : {cfg.key}) {
     if (auto s = fedreg::CheckPrivateFileMode(secret); !s.ok()) return Fail(std::string(s.message()));
   }
+  // The CA, certificate and key are read and parsed now, not at the first connection.
+  if (auto creds = fedreg::MakeChannelCredentials({cfg.ca, cfg.cert, cfg.key}); !creds.ok())
+    return Fail(std::string(creds.status().message()));
   auto linkage = fedreg::LoadKeyFile(cfg.linkage_key);
   if (!linkage.ok()) return Fail("--linkage-key: " + std::string(linkage.status().message()));
   auto reid = fedreg::LoadOrCreateKeyFile(cfg.reid_key);

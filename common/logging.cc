@@ -1,5 +1,6 @@
 #include "common/logging.h"
 
+#include <grpc/support/log.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,18 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
 };
 
+// gRPC's own diagnostics (a failed handshake, a resolver error) would go
+// to stderr in gRPC's format ("E1130 12:00:00 ... file.cc:123] ..."),
+// breaking a JSON log; they go through the process's logger instead.
+void GrpcToLogger(gpr_log_func_args* args) {
+  const spdlog::level::level_enum lvl = args->severity == GPR_LOG_SEVERITY_ERROR  ? spdlog::level::err
+                                        : args->severity == GPR_LOG_SEVERITY_INFO ? spdlog::level::info
+                                                                                  : spdlog::level::debug;
+  std::string_view file = args->file != nullptr ? args->file : "?";
+  if (auto slash = file.rfind('/'); slash != std::string_view::npos) file.remove_prefix(slash + 1);
+  spdlog::log(lvl, "grpc {}:{}: {}", file, args->line, args->message != nullptr ? args->message : "");
+}
+
 }  // namespace
 
 bool InitLogging(const std::string& program, const std::string& format, const std::string& level) {
@@ -52,6 +65,7 @@ bool InitLogging(const std::string& program, const std::string& format, const st
   logger->set_level(lvl);
   spdlog::set_default_logger(logger);
   spdlog::flush_on(spdlog::level::info);
+  gpr_set_log_function(GrpcToLogger);
   return true;
 }
 

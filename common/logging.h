@@ -8,7 +8,9 @@
 namespace fedreg {
 
 // format: "text" or "json"; level: trace, debug, info, warn, error.
-// Returns false (and leaves defaults) when either is unknown.
+// Returns false (and leaves defaults) when either is unknown. gRPC's own
+// diagnostics are routed through the same logger (so a JSON log is JSON on
+// every line), as "grpc <file>:<line>: <message>".
 bool InitLogging(const std::string& program, const std::string& format, const std::string& level);
 
 }  // namespace fedreg

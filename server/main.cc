@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "common/key_file.h"
+#include "common/host_port.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "common/tls.h"
@@ -80,6 +81,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (!fedreg::InitLogging("aggregator", log_format, log_level)) return Fail("--log-level: unknown level");
+  if (auto s = fedreg::CheckHostPort("--listen", listen, true); !s.ok()) return Fail(std::string(s.message()));
+  if (!metrics_listen.empty()) {
+    if (auto s = fedreg::CheckHostPort("--metrics-listen", metrics_listen, true); !s.ok())
+      return Fail(std::string(s.message()));
+  }
   if (auto checked = fedreg::MakeServerCredentials({ca, cert, key, crl_dir, tls_reload_s}); !checked.ok())
     return Fail(std::string(checked.status().message()));
   if (check_config) {
