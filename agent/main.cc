@@ -141,14 +141,14 @@ int main(int argc, char** argv) {
   for (const auto& secret : {cfg.key}) {
     if (auto s = fedreg::CheckPrivateFileMode(secret); !s.ok()) return Fail(std::string(s.message()));
   }
-  // The CA, certificate and key are read and parsed now, not at the first connection.
-  if (auto creds = fedreg::MakeChannelCredentials({cfg.ca, cfg.cert, cfg.key}); !creds.ok())
-    return Fail(std::string(creds.status().message()));
   auto linkage = fedreg::LoadKeyFile(cfg.linkage_key);
   if (!linkage.ok()) return Fail("--linkage-key: " + std::string(linkage.status().message()));
   auto reid = fedreg::LoadOrCreateKeyFile(cfg.reid_key);
   if (!reid.ok()) return Fail("--reid-key: " + std::string(reid.status().message()));
   if (check_config) {
+    // The CA, certificate and key read and parsed here, not at the first connection.
+    if (auto creds = fedreg::MakeChannelCredentials({cfg.ca, cfg.cert, cfg.key}); !creds.ok())
+      return Fail(std::string(creds.status().message()));
     std::printf("configuration ok\n");
     return 0;
   }
