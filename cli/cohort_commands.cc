@@ -8,23 +8,6 @@
 namespace fedreg::cli {
 namespace {
 
-// The tree as text without its "  (line N)" marks: for inline flags they
-// count lines of generated YAML, and a count's heading does not need them.
-std::string WithoutLines(const std::string& tree) {
-  std::string out;
-  size_t start = 0;
-  while (start < tree.size()) {
-    size_t end = tree.find('\n', start);
-    if (end == std::string::npos) end = tree.size();
-    std::string line = tree.substr(start, end - start);
-    const size_t mark = line.rfind("  (line ");
-    if (mark != std::string::npos && line.back() == ')') line.erase(mark);
-    out += line + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
 std::string Count(int64_t n, bool suppressed, int k) { return suppressed ? "<" + std::to_string(k) : std::to_string(n); }
 
 void CmdCohort(const Globals& g, const std::optional<v1::MatchNode>& criteria, const std::string& by,
@@ -42,7 +25,7 @@ void CmdCohort(const Globals& g, const std::optional<v1::MatchNode>& criteria, c
   DieOnRpc(stub->Cohort(&ctx, req, &resp), "cohort");
   if (g.json) return PrintJson(resp);
   const int k = resp.suppression_k();
-  std::cout << "cohort:" << (criteria ? "\n" + WithoutLines(DescribeMatchTree(*criteria, 1)) : " every current case\n");
+  std::cout << "cohort:" << (criteria ? "\n" + CriteriaText(*criteria, false) : " every current case\n");
   std::cout << Count(resp.cases(), resp.cases_suppressed(), k) << " cases";
   if (!resp.cases_suppressed() && resp.persons() > 0) std::cout << " (" << resp.persons() << " persons)";
   std::cout << " of " << resp.scanned() << " current cases" << (sites.empty() ? "" : " at the sites named")

@@ -63,6 +63,28 @@ std::string FlagOf(const std::string& key) {
 
 }  // namespace
 
+std::string CriteriaText(const v1::MatchNode& criteria, bool one_line) {
+  const std::string tree = DescribeMatchTree(criteria, one_line ? 0 : 1);
+  std::string out;
+  size_t start = 0;
+  while (start < tree.size()) {
+    size_t end = tree.find('\n', start);
+    if (end == std::string::npos) end = tree.size();
+    std::string line = tree.substr(start, end - start);
+    start = end + 1;
+    const size_t mark = line.rfind("  (line ");
+    if (mark != std::string::npos && !line.empty() && line.back() == ')') line.erase(mark);
+    if (one_line) {
+      const size_t text = line.find_first_not_of(' ');
+      if (text == std::string::npos) continue;
+      out += (out.empty() ? "" : "; ") + line.substr(text);
+    } else {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
 void CriteriaOptions::AddTo(CLI::App* cmd) {
   cmd->add_option("--criteria", file_, "a YAML match tree, as in a trial definition (docs/cohorts.md)");
   auto* g = "Genomic (one alteration)";

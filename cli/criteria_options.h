@@ -16,6 +16,11 @@
 
 namespace fedreg::cli {
 
+// The tree as text for people: one criterion per line, indented, without
+// the "  (line N)" marks of DescribeMatchTree (for inline flags they count
+// lines of generated YAML). With `one_line`, the lines joined by "; ".
+std::string CriteriaText(const v1::MatchNode& criteria, bool one_line);
+
 class CriteriaOptions {
  public:
   // Adds --criteria and the inline flags to `cmd`.

@@ -5,7 +5,7 @@
 #include "absl/time/clock.h"
 #include "cli/cbioportal_study.h"
 #include "cli/ndjson_export.h"
-#include "common/trial_definition.h"
+#include "common/utf8.h"
 
 namespace fedreg::cli {
 namespace {
@@ -33,7 +33,7 @@ void CmdCbioportal(const Globals& g, const std::optional<v1::MatchNode>& criteri
   o.dir = dir;
   o.study_id = study_id;
   o.as_of_month = absl::FormatTime("%Y-%m", absl::Now(), absl::LocalTimeZone());
-  if (criteria) o.description += " Cases meeting: " + DescribeCriterion(*criteria) + ".";
+  if (criteria) o.description += " Cases meeting: " + Utf8Prefix(CriteriaText(*criteria, true), 600) + ".";
   auto summary = WriteCbioportalStudy(cases, o);
   if (!summary.ok()) Die("export cbioportal: " + std::string(summary.status().message()));
   if (g.json) {

@@ -190,6 +190,20 @@ TEST_F(RegistryView, TheCbioportalExportHasAPatientPerCaseAndASamplePerTest) {
   EXPECT_EQ(data_rows(dir + "/data_clinical_sample.txt"), tests);
   EXPECT_TRUE(std::filesystem::exists(dir + "/meta_study.txt"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/case_lists/cases_sequenced.txt"));
+
+  // A cohort's study says which cases it holds, in words.
+  const std::string braf = cluster_->dir() + "/study-braf";
+  ASSERT_EQ(Ctl(*cluster_, "operator-admin", {"export", "cbioportal", braf, "--gene", "BRAF", "--protein", "V600"}, &out), 0)
+      << out;
+  std::ifstream meta(braf + "/meta_study.txt");
+  std::string line, description;
+  while (std::getline(meta, line))
+    if (line.rfind("description:", 0) == 0) description = line;
+  EXPECT_NE(description.find("Cases meeting: and; genomic BRAF codon V600 (any substitution)."), std::string::npos)
+      << description;
+  const int64_t some = data_rows(braf + "/data_clinical_patient.txt");
+  EXPECT_GT(some, 0);
+  EXPECT_LT(some, static_cast<int64_t>(cases_->size()));
 }
 
 TEST_F(RegistryView, TheRegistrationsChartsBarsAndTotalsEqualTheView) {
