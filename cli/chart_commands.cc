@@ -51,11 +51,12 @@ void Save(const std::string& svg, const std::string& path, bool png) {
     for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
   };
-  const std::string cmd = "rsvg-convert -o " + quote(png_path) + " " + quote(path);
+  const std::string cmd = "rsvg-convert -o " + quote(png_path) + " -- " + quote(path);
   const int rc = std::system(cmd.c_str());
-  if (rc != 0 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
-    Die("--png: rsvg-convert failed (exit " + std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) +
-        "); it comes with Debian's librsvg2-bin: apt-get install librsvg2-bin");
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+    Die("--png: rsvg-convert is not installed; it comes with Debian's librsvg2-bin: apt-get install librsvg2-bin");
+  if (rc != 0) Die("--png: rsvg-convert could not convert " + path + " (exit " +
+                   std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) + ")");
   std::cout << "wrote " << png_path << "\n";
 }
 

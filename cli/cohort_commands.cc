@@ -1,6 +1,7 @@
 #include "cli/cohort_commands.h"
 
 #include <iostream>
+#include <set>
 
 #include "cli/table.h"
 #include "common/trial_definition.h"
@@ -28,8 +29,9 @@ void CmdCohort(const Globals& g, const std::optional<v1::MatchNode>& criteria, c
   std::cout << "cohort:" << (criteria ? "\n" + CriteriaText(*criteria, false) : " every current case\n");
   std::cout << Count(resp.cases(), resp.cases_suppressed(), k) << " cases";
   if (!resp.cases_suppressed() && resp.persons() > 0) std::cout << " (" << resp.persons() << " persons)";
-  std::cout << " of " << resp.scanned() << " current cases" << (sites.empty() ? "" : " at the sites named")
-            << ", ages as of " << resp.as_of_day() << (k > 0 ? "; counts below " + std::to_string(k) + " hidden" : "")
+  if (resp.scanned() > 0)
+    std::cout << " of " << resp.scanned() << " current cases" << (sites.empty() ? "" : " at the sites named");
+  std::cout << ", ages as of " << resp.as_of_day() << (k > 0 ? "; counts below " + std::to_string(k) + " hidden" : "")
             << "\n";
   if (!by.empty()) {
     Table t({by, "cases"});
@@ -66,9 +68,10 @@ void CmdPersons(const Globals& g, uint32_t limit) {
   Table t({"person", "hospitals", "case ids"});
   int i = 0;
   for (const auto& p : resp.list()) {
+    std::set<std::string> seen;
     std::string sites, ids;
     for (const auto& c : p.cases()) {
-      if (sites.find(c.site_id()) == std::string::npos) sites += (sites.empty() ? "" : ", ") + c.site_id();
+      if (seen.insert(c.site_id()).second) sites += (sites.empty() ? "" : ", ") + c.site_id();
       ids += (ids.empty() ? "" : ", ") + c.case_id();
     }
     t.AddRow({"#" + std::to_string(++i), sites, ids});

@@ -96,14 +96,18 @@ void CriteriaOptions::AddTo(CLI::App* cmd) {
   cmd->add_option("--exon", exon_, "exon-level event at this exon")->group(g);
   auto* b = "Biomarkers";
   cmd->add_flag("--msi-h", msi_high_, "MSI-high on some test")->group(b);
-  cmd->add_option("--tmb-min", tmb_min_, "TMB at least this (mut/Mb) on some test")->group(b);
+  cmd->add_option("--tmb-min", tmb_min_, "TMB at least this (mut/Mb) on some test")
+      ->check(CLI::NonNegativeNumber)
+      ->group(b);
   auto* k = "Clinical";
   cmd->add_option("--oncotree", oncotree_, "OncoTree code, with all codes below it (repeatable)")->group(k);
   cmd->add_option("--exclude-oncotree", exclude_oncotree_, "not this code or below (repeatable)")->group(k);
   cmd->add_option("--class", cancer_class_, "solid or hematologic")->group(k);
   cmd->add_option("--age", age_, "age range on today's date, e.g. 18-75, 18-, -40")->group(k);
   cmd->add_option("--sex", sex_, "male or female")->group(k);
-  cmd->add_option("--ecog-max", ecog_max_, "ECOG at most (an unknown ECOG never qualifies)")->group(k);
+  cmd->add_option("--ecog-max", ecog_max_, "ECOG at most (an unknown ECOG never qualifies)")
+      ->check(CLI::Range(0, 4))
+      ->group(k);
   cmd->add_flag("--alive", alive_, "vital status alive")->group(k);
   cmd->add_option("--prior-lines", prior_lines_, "prior systemic treatment lines, e.g. 1-, 0-2")->group(k);
 }

@@ -37,7 +37,7 @@ grpc::Status AdminServiceImpl::Cohort(grpc::ServerContext* ctx, const v1::Cohort
   auto result = RunCohort(store_, *req, Today(), !sponsor && req->list_cases());
   if (!result.ok()) return Done(who, "Cohort", target, ToGrpc(result.status()));
   *resp = std::move(*result);
-  if (sponsor) SuppressCohort(k_, resp);
+  if (sponsor) SuppressCohort(k_, req->by(), resp);
   return Done(who, "Cohort", target, grpc::Status::OK,
               CriteriaForAudit(req->has_criteria(), req->criteria()) + " -> " +
                   (resp->cases_suppressed() ? "<" + std::to_string(k_) : std::to_string(resp->cases())) + " cases" +

@@ -118,16 +118,19 @@ absl::StatusOr<v1::CohortResponse> RunCohort(const CentreStore& store, const v1:
   return resp;
 }
 
-void SuppressCohort(int k, v1::CohortResponse* resp) {
+void SuppressCohort(int k, const std::string& by, v1::CohortResponse* resp) {
   resp->set_suppression_k(k);
   resp->clear_case_ids();
+  // The cases read would give a site's exact count (--site) or, less the
+  // cases found, the complement's; distinct persons would give, less the
+  // cases, the people registered twice: neither is a sponsor's.
+  resp->set_scanned(0);
+  resp->set_persons(0);
   const bool total_hidden = resp->cases() > 0 && resp->cases() < k;
   if (total_hidden) {
     resp->set_cases_suppressed(true);
     resp->set_cases(0);
   }
-  // Persons are at most the cases: hidden with them, or when small.
-  if (total_hidden || (resp->persons() > 0 && resp->persons() < k)) resp->set_persons(0);
   int hidden = 0;
   for (auto& g : *resp->mutable_groups()) {
     if (total_hidden || g.cases() < k) {
@@ -135,11 +138,26 @@ void SuppressCohort(int k, v1::CohortResponse* resp) {
       ++hidden;
     }
   }
-  if (hidden == 1 && resp->groups_size() > 1) {
+  auto hide_smallest_visible = [&] {
     v1::CohortGroup* next = nullptr;
     for (auto& g : *resp->mutable_groups())
       if (!g.suppressed() && (next == nullptr || g.cases() < next->cases())) next = &g;
     if (next != nullptr) next->set_suppressed(true);
+    return next != nullptr;
+  };
+  if (hidden == 1 && resp->groups_size() > 1) hide_smallest_visible();
+  // Where each case is in exactly one group, the hidden groups add up to
+  // the total less the visible ones: while that sum is itself a small
+  // count (two hidden groups of 1 each), hide the next smallest.
+  const bool disjoint = by != "gene" && by != "gene_kind";
+  if (disjoint && !total_hidden) {
+    while (true) {
+      int64_t visible = 0;
+      for (const auto& g : resp->groups())
+        if (!g.suppressed()) visible += g.cases();
+      const int64_t rest = resp->cases() - visible;
+      if (rest < 1 || rest >= k || !hide_smallest_visible()) break;
+    }
   }
   for (auto& g : *resp->mutable_groups())
     if (g.suppressed()) g.set_cases(0);

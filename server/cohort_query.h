@@ -36,15 +36,19 @@ std::vector<std::string> CohortValues(const v1::Case& c, const std::string& by);
 // Runs the query: every current case of the request's sites (all when
 // none) that meets the criteria on `day` (ages are taken on that day).
 // Case ids are listed only when `with_case_ids` (never for sponsors).
-// INVALID_ARGUMENT for an unknown dimension or site id.
+// INVALID_ARGUMENT for an unknown dimension or a malformed site id (a
+// well-formed id of no hospital reads nothing).
 absl::StatusOr<v1::CohortResponse> RunCohort(const CentreStore& store, const v1::CohortRequest& req,
                                              absl::CivilDay day, bool with_case_ids);
 
 // Small-cell suppression for sponsors, as the view's (SuppressSmallCells):
 // a count from 1 to k-1 is hidden ("<k", set to 0); when exactly one group
-// is hidden, the smallest visible one is hidden too, so the total cannot
-// reveal it; a hidden total hides every group. Case ids are removed.
-void SuppressCohort(int k, v1::CohortResponse* resp);
+// is hidden, the smallest visible one is hidden too; for a dimension whose
+// groups split the cases (all but gene and gene_kind), visible groups are
+// hidden, smallest first, until the hidden ones add up to 0 or at least k;
+// a hidden total hides every group. Case ids, distinct persons and the
+// number of cases read are removed (each could give a small count away).
+void SuppressCohort(int k, const std::string& by, v1::CohortResponse* resp);
 
 // Persons with current cases at two or more hospitals; the list (up to
 // `limit`) only when `with_cases`.

@@ -200,8 +200,11 @@ TEST(CohortSuppression, HidesSmallCellsTheirComplementAndEveryIdForSponsors) {
     g->set_cases(n);
   }
   r.add_case_ids()->set_case_id("ncch-0000000001");
-  SuppressCohort(10, &r);
+  r.set_scanned(200);
+  SuppressCohort(10, "gene", &r);
   EXPECT_EQ(r.case_ids_size(), 0);
+  EXPECT_EQ(r.persons(), 0) << "cases less persons would count the people registered twice";
+  EXPECT_EQ(r.scanned(), 0) << "cases read, with --site, would be a site's exact count";
   EXPECT_EQ(r.cases(), 60);
   EXPECT_EQ(r.suppression_k(), 10);
   EXPECT_TRUE(r.groups(1).suppressed());
@@ -215,15 +218,43 @@ TEST(CohortSuppression, HidesSmallCellsTheirComplementAndEveryIdForSponsors) {
   small.set_cases(4);
   small.set_persons(4);
   small.add_groups()->set_cases(4);
-  SuppressCohort(10, &small);
+  SuppressCohort(10, "site", &small);
   EXPECT_TRUE(small.cases_suppressed());
   EXPECT_EQ(small.cases(), 0);
   EXPECT_EQ(small.persons(), 0);
   EXPECT_TRUE(small.groups(0).suppressed());
 
   v1::CohortResponse none;  // zero is no small cell: nobody to re-identify
-  SuppressCohort(10, &none);
+  SuppressCohort(10, "site", &none);
   EXPECT_FALSE(none.cases_suppressed());
+}
+
+TEST(CohortSuppression, HiddenGroupsThatAddUpToASmallCountTakeAVisibleOneWithThem) {
+  // By site 40 / 1 / 1 of 42: the two hidden cells add up to 2, and with
+  // empty groups unlisted each would be known to be 1.
+  v1::CohortResponse r;
+  r.set_cases(42);
+  for (auto [v, n] : std::vector<std::pair<std::string, int64_t>>{{"ncch", 40}, {"kyoto", 1}, {"osaka", 1}}) {
+    auto* g = r.add_groups();
+    g->set_value(v);
+    g->set_cases(n);
+  }
+  v1::CohortResponse by_gene = r;
+  SuppressCohort(10, "site", &r);
+  for (const auto& g : r.groups()) EXPECT_TRUE(g.suppressed()) << g.value();
+  EXPECT_EQ(r.cases(), 42);
+  // Groups that overlap (a case under each of its genes) do not add up to
+  // the total, so only the small ones are hidden.
+  SuppressCohort(10, "gene", &by_gene);
+  EXPECT_FALSE(by_gene.groups(0).suppressed());
+  EXPECT_EQ(by_gene.groups(0).cases(), 40);
+  // Hidden groups that already add up to k or more need nothing more.
+  v1::CohortResponse big;
+  big.set_cases(60);
+  for (int64_t n : {40, 6, 5, 9}) big.add_groups()->set_cases(n);
+  SuppressCohort(10, "site", &big);
+  EXPECT_FALSE(big.groups(0).suppressed());
+  EXPECT_EQ(big.groups(0).cases(), 40);
 }
 
 TEST_F(Cohorts, MultiSitePersonsAreTheSameLinkTokenAtTwoHospitals) {
