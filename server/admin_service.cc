@@ -64,13 +64,27 @@ void SuppressSmallCells(int k, v1::GetStatsResponse* resp) {
         ++hidden;
       }
     }
-    if (hidden == 1 && cells.size() > 1) {
-      // Complementary suppression: hide the smallest visible cell too.
+    auto hide_smallest_visible = [&cells] {
       v1::Count* next = nullptr;
       for (auto* c : cells) {
         if (!c->suppressed() && (next == nullptr || c->count() < next->count())) next = c;
       }
       if (next != nullptr) next->set_suppressed(true);
+      return next != nullptr;
+    };
+    // Complementary suppression: hide the smallest visible cell too.
+    if (hidden == 1 && cells.size() > 1) hide_smallest_visible();
+    // Where each case is in exactly one cell of the dimension (all but gene
+    // and alteration), the hidden cells add up to the cases less the visible
+    // ones: while that is itself a small count, hide the next smallest.
+    if (dim != "gene" && dim != "alteration") {
+      while (true) {
+        int64_t visible = 0;
+        for (const auto* c : cells)
+          if (!c->suppressed()) visible += c->count();
+        const int64_t rest = resp->cases() - visible;
+        if (rest < 1 || rest >= k || !hide_smallest_visible()) break;
+      }
     }
     for (auto* c : cells) {
       if (c->suppressed()) c->set_count(0);

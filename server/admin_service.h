@@ -64,8 +64,10 @@ class AdminServiceImpl final : public v1::Admin::Service {
 };
 
 // Small-cell suppression for sponsors: cells below k are hidden, and within
-// each dimension a second cell is hidden when only one is, so the dimension's
-// total cannot reveal it. Exposed for tests.
+// each dimension a second cell is hidden when only one is; in a dimension
+// where each case is in one cell (all but gene and alteration), cells are
+// hidden, smallest first, until the hidden ones add up to 0 or at least k
+// of resp->cases(), so the total cannot reveal them. Exposed for tests.
 void SuppressSmallCells(int k, v1::GetStatsResponse* resp);
 
 // The authorization table: which roles may call each Admin RPC.

@@ -125,6 +125,23 @@ grpc::StatusCode CallAdmin(v1::Admin::Stub& stub, const std::string& rpc) {
     v1::GetTrialResponse r;
     return stub.GetTrial(&ctx, q, &r).error_code();
   }
+  if (rpc == "Cohort") {
+    v1::CohortRequest q;
+    q.set_by("site");
+    v1::CohortResponse r;
+    return stub.Cohort(&ctx, q, &r).error_code();
+  }
+  if (rpc == "ListMultiSitePersons") {
+    v1::ListMultiSitePersonsResponse r;
+    return stub.ListMultiSitePersons(&ctx, {}, &r).error_code();
+  }
+  if (rpc == "ExportCases") {
+    auto reader = stub.ExportCases(&ctx, {});
+    v1::ExportCasesResponse chunk;
+    while (reader->Read(&chunk)) {
+    }
+    return reader->Finish().error_code();
+  }
   v1::VerifyAuditResponse r;
   return stub.VerifyAudit(&ctx, {}, &r).error_code();
 }
@@ -153,13 +170,16 @@ TEST(Roles, EveryRoleAgainstEveryAdminRpc) {
   Cluster c;
   c.StartAggregator();
   const std::vector<std::string> rpcs = {"ListSites",   "GetStats", "RebaseSite",     "Reconcile",  "ListAudit",
-                                         "VerifyAudit", "PutTrial", "SetTrialStatus", "ListTrials", "GetTrial"};
+                                         "VerifyAudit", "PutTrial", "SetTrialStatus", "ListTrials", "GetTrial",
+                                         "Cohort",      "ListMultiSitePersons",     "ExportCases"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"operator-admin",
        {"ListSites", "GetStats", "RebaseSite", "Reconcile", "ListAudit", "VerifyAudit", "PutTrial", "SetTrialStatus",
-        "ListTrials", "GetTrial"}},
-      {"auditor-audit", {"ListSites", "GetStats", "Reconcile", "ListAudit", "VerifyAudit", "ListTrials", "GetTrial"}},
-      {"sponsor-chugai", {"GetStats", "ListTrials", "GetTrial"}},
+        "ListTrials", "GetTrial", "Cohort", "ListMultiSitePersons", "ExportCases"}},
+      {"auditor-audit",
+       {"ListSites", "GetStats", "Reconcile", "ListAudit", "VerifyAudit", "ListTrials", "GetTrial", "Cohort",
+        "ListMultiSitePersons"}},
+      {"sponsor-chugai", {"GetStats", "ListTrials", "GetTrial", "Cohort", "ListMultiSitePersons"}},
       {"site-ncch", {}},
   };
   for (const auto& [identity, ok] : allowed) {

@@ -41,5 +41,19 @@ TEST(SuppressSmallCells, HidesCellsBelowKAndOneMoreWhenOnlyOneIsHidden) {
   EXPECT_EQ(r.suppression_k(), 10);
 }
 
+TEST(SuppressSmallCells, HiddenCellsThatAddUpToASmallCountTakeAVisibleOneWithThem) {
+  // 42 cases: by site 40 / 1 / 1, the two hidden cells add up to 2 and each
+  // would be known to be 1; genes overlap (a case has several), so the same
+  // shape there needs nothing more.
+  auto r = Cells({{"site", "ncch", 40}, {"site", "kyoto", 1}, {"site", "osaka", 1}, {"gene", "TP53", 40},
+                  {"gene", "BRAF", 1}, {"gene", "ALK", 1}});
+  r.set_cases(42);
+  SuppressSmallCells(10, &r);
+  for (const auto& c : r.counts()) {
+    if (c.dimension() == "site") EXPECT_TRUE(c.suppressed()) << c.value();
+    if (c.value() == "TP53") EXPECT_FALSE(c.suppressed());
+  }
+}
+
 }  // namespace
 }  // namespace fedreg::server
