@@ -64,9 +64,10 @@ void SuppressSmallCells(int k, v1::GetStatsResponse* resp) {
         ++hidden;
       }
     }
-    auto hide_smallest_visible = [&cells] {
+    std::vector<v1::Count*>& dim_cells = cells;  // a structured binding cannot be captured in C++17
+    auto hide_smallest_visible = [&dim_cells] {
       v1::Count* next = nullptr;
-      for (auto* c : cells) {
+      for (auto* c : dim_cells) {
         if (!c->suppressed() && (next == nullptr || c->count() < next->count())) next = c;
       }
       if (next != nullptr) next->set_suppressed(true);
