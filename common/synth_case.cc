@@ -20,17 +20,6 @@ namespace {
 constexpr double kLaterTestRate = 0.14;
 constexpr double kThirdTestRate = 0.15;
 
-bool InList(std::string_view list, std::string_view code) {
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t end = list.find(' ', pos);
-    if (end == std::string_view::npos) end = list.size();
-    if (list.substr(pos, end - pos) == code) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
 int DrawAge(Rng& rng, const CaseMixEntry& e, bool pediatric_site) {
   double mean = e.age_mean;
   double sd = e.age_sd;
@@ -87,7 +76,7 @@ int64_t DrawSurvivalDays(Rng& rng, std::string_view code, int ecog) {
       "GIST PANET CHDM THYM WM HCL EHAE ASPS PECOMA ACYC LCH ECD SM MUCC";
   static constexpr std::string_view kAggressive =
       "ANGS THAP GBC PLMESO CUPNOS AML BPDCN EHCH IHCH DSRCT GB MCC";
-  double mean = InList(kIndolent, code) ? 4000 : InList(kAggressive, code) ? 750 : 1500;
+  double mean = InCodeList(kIndolent, code) ? 4000 : InCodeList(kAggressive, code) ? 750 : 1500;
   if (ecog >= 2) mean *= 0.5;
   return 1 + std::llround(rng.Exponential(mean));  // at least a day after registration
 }
@@ -102,7 +91,7 @@ std::string DrawResponse(Rng& rng, bool matched, int line) {
 
 const TherapyCategory& CategoryFor(std::string_view code) {
   for (const TherapyCategory& c : TherapyCategories()) {
-    if (c.codes.empty() || InList(c.codes, code)) return c;
+    if (c.codes.empty() || InCodeList(c.codes, code)) return c;
   }
   return TherapyCategories().back();
 }
@@ -112,7 +101,7 @@ const MatchedTherapy* DrawMatchedTherapy(Rng& rng, std::string_view code, const 
   const bool msi_high = test != nullptr && ReportsMsiHigh(*test);
   const bool tmb_high = test != nullptr && ReportsTmbHigh(*test);
   for (const MatchedTherapy& mt : MatchedTherapies()) {
-    if (!mt.codes.empty() && !InList(mt.codes, code)) continue;
+    if (!mt.codes.empty() && !InCodeList(mt.codes, code)) continue;
     bool eligible = mt.gene.empty();
     if (mt.gene == "MSI-H") eligible = msi_high;
     if (mt.gene == "TMB-H") eligible = tmb_high;

@@ -9,6 +9,20 @@
 
 namespace fedreg::synth {
 
+// Whether `code` is one of the space-separated OncoTree codes in `list`
+// (the form of AlterationOption's only_codes and except_codes and of the
+// per-type code lists of the synth files).
+inline bool InCodeList(std::string_view list, std::string_view code) {
+  size_t pos = 0;
+  while (pos < list.size()) {
+    size_t end = list.find(' ', pos);
+    if (end == std::string_view::npos) end = list.size();
+    if (list.substr(pos, end - pos) == code) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
 // One row of case-mix.tsv, with the age profile used to draw ages.
 struct CaseMixEntry {
   std::string_view code;  // OncoTree code (version oncotree_2025_10_03)

@@ -12,6 +12,7 @@
 
 #include "common/synth_dates.h"
 #include "common/synth_spectrum.h"
+#include "common/synth_data.h"
 
 namespace fedreg::synth {
 namespace {
@@ -22,17 +23,6 @@ constexpr std::string_view kLowTmbCodes =
     "SYNS ES ASPS DSRCT CCS IFS NBL MBL LIHB JSCB HNMASC EHAE EPM";
 // UV-driven hypermutation: higher TMB when high.
 constexpr std::string_view kUvCodes = "MCC ANGS";
-
-bool InList(std::string_view list, std::string_view code) {
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t end = list.find(' ', pos);
-    if (end == std::string_view::npos) end = list.size();
-    if (list.substr(pos, end - pos) == code) return true;
-    pos = end + 1;
-  }
-  return false;
-}
 
 std::string Decimal(double x, int digits) {
   char buf[48];
@@ -104,8 +94,8 @@ void DrawAlterations(Rng& rng, const CaseMixEntry& e, const std::string& specime
     std::vector<double> ow;
     double total = 0;
     for (const AlterationOption& o : prior.options) {
-      const bool allowed = (o.only_codes.empty() || InList(o.only_codes, e.code)) &&
-                           !InList(o.except_codes, e.code);
+      const bool allowed = (o.only_codes.empty() || InCodeList(o.only_codes, e.code)) &&
+                           !InCodeList(o.except_codes, e.code);
       ow.push_back(allowed ? o.weight : 0);
       total += ow.back();
     }
@@ -131,9 +121,9 @@ void DrawMsiFrameshifts(Rng& rng, const std::string& specimen, bool heme,
 double DrawTumourTmb(Rng& rng, std::string_view code, bool msi_high) {
   if (msi_high) return std::min(300.0, 10.0 + std::exp(rng.Normal(std::log(25.0), 0.6)));
   if (rng.Chance(TmbHighRate(code))) {
-    return std::min(150.0, 10.0 + rng.Exponential(InList(kUvCodes, code) ? 25.0 : 10.0));
+    return std::min(150.0, 10.0 + rng.Exponential(InCodeList(kUvCodes, code) ? 25.0 : 10.0));
   }
-  const double median = InList(kLowTmbCodes, code) ? 1.2 : 2.5;
+  const double median = InCodeList(kLowTmbCodes, code) ? 1.2 : 2.5;
   return std::min(9.9, std::exp(rng.Normal(std::log(median), 0.7)));
 }
 

@@ -26,6 +26,7 @@
 // The relative weights follow those rankings but are rounded by hand: they
 // are approximations for synthetic data only, not frequencies to quote.
 #include "common/synth_spectrum.h"
+#include "common/synth_data.h"
 
 #include <string>
 #include <string_view>
@@ -46,19 +47,8 @@ constexpr std::string_view kTp53Protein =
 
 constexpr std::string_view kAminoAcids = "ACDEFGHIKLMNPQRSTVWY";
 
-bool InList(std::string_view list, std::string_view code) {
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t end = list.find(' ', pos);
-    if (end == std::string_view::npos) end = list.size();
-    if (list.substr(pos, end - pos) == code) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
 bool Applies(std::string_view only, std::string_view except, std::string_view code) {
-  return (only.empty() || InList(only, code)) && !InList(except, code);
+  return (only.empty() || InCodeList(only, code)) && !InCodeList(except, code);
 }
 
 std::string Residue(char ref, int pos) { return std::string(1, ref) + std::to_string(pos); }
