@@ -7,6 +7,8 @@
 // Threading: gRPC's sync server calls it from its pool; every method is thread-safe.
 #pragma once
 
+#include <atomic>
+
 #include "agent/agent_store.h"
 #include "agent/importer.h"
 #include "agent/notice_receiver.h"
@@ -14,6 +16,11 @@
 #include "fedreg/v1/agent.grpc.pb.h"
 
 namespace fedreg::agent {
+
+// What data managers did with the quarantine since start (for /metrics).
+struct QuarantineActions {
+  std::atomic<int64_t> list{0}, show{0}, export_rows{0}, retry{0}, drop{0};
+};
 
 class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
  public:
@@ -35,6 +42,23 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
                            v1::ListNoticesResponse* resp) override;
   grpc::Status SetNoticeStatus(grpc::ServerContext* ctx, const v1::SetNoticeStatusRequest* req,
                                v1::SetNoticeStatusResponse* resp) override;
+  // The quarantine: agent/admin_quarantine.cc. Identifying fields (and
+  // ExportQuarantine, PERMISSION_DENIED otherwise) only for a caller that
+  // presents the owner token (common/owner_token.h).
+  grpc::Status ListQuarantine(grpc::ServerContext* ctx, const v1::ListQuarantineRequest* req,
+                              v1::ListQuarantineResponse* resp) override;
+  grpc::Status ShowQuarantine(grpc::ServerContext* ctx, const v1::ShowQuarantineRequest* req,
+                              v1::QuarantineItem* resp) override;
+  grpc::Status ExportQuarantine(grpc::ServerContext* ctx, const v1::ExportQuarantineRequest* req,
+                                v1::ExportQuarantineResponse* resp) override;
+  grpc::Status RetryQuarantine(grpc::ServerContext* ctx, const v1::RetryQuarantineRequest* req,
+                               v1::RetryQuarantineResponse* resp) override;
+  grpc::Status DropQuarantine(grpc::ServerContext* ctx, const v1::DropQuarantineRequest* req,
+                              v1::QuarantineItem* resp) override;
+
+  // The token this agent wrote beside its socket; "" = nobody is the owner.
+  void set_owner_token(std::string token) { owner_token_ = std::move(token); }
+  const QuarantineActions& quarantine_actions() const { return actions_; }
 
  private:
   const std::string site_id_;
@@ -42,6 +66,12 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   Importer& importer_;
   Sender& sender_;
   const NoticeReceiver* notices_;
+  std::string owner_token_;  // set before serving
+  QuarantineActions actions_;
+
+  bool IsOwner(const grpc::ServerContext* ctx) const;
+  // An entry as shown: fields without identifiers unless `owner`; the raw row when `with_raw` (and owner).
+  v1::QuarantineItem Item(uint64_t id, const v1::QuarantineEntry& entry, bool owner, bool with_raw) const;
 
   // The record number and birth date of a notice's case ("" when the case is gone).
   void Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const;

@@ -97,6 +97,9 @@ absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(const AgentStoreOpt
   store->rejected_ = static_cast<int64_t>(ParseU64(v));
   if (auto st = get_meta("notice_cursor", &v); !st.ok()) return FromRocks(st, "read meta");
   store->notice_cursor_ = ParseU64(v);
+  if (auto st = store->Migrate(); !st.ok()) return st;
+  if (auto st = get_meta("quarantine_open", &v); !st.ok()) return FromRocks(st, "read meta");
+  store->quarantine_open_ = static_cast<int64_t>(ParseU64(v));
   return store;
 }
 
@@ -155,12 +158,13 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
   if (!write_failure_.empty()) return absl::UnavailableError(write_failure_);
   if (auto s = CheckFreeSpace(path_, min_free_bytes_, "an import"); !s.ok()) return s;
   uint64_t seq;
-  int64_t cases, quarantined_total;
+  int64_t cases, quarantined_total, open_total;
   {
     std::lock_guard<std::mutex> lock(count_mu_);
     seq = next_seq_;
     cases = cases_;
     quarantined_total = quarantined_;
+    open_total = quarantine_open_;
   }
   rocksdb::WriteBatch b;
   std::string buf;
@@ -220,9 +224,11 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
     b.Put(cfs_[kQuarantine], EncodeU64(qid++), buf);
   }
   quarantined_total += static_cast<int64_t>(quarantined.size());
+  open_total += static_cast<int64_t>(quarantined.size());
   b.Put(cfs_[kMeta], "next_seq", std::to_string(seq));
   b.Put(cfs_[kMeta], "cases", std::to_string(cases));
   b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
+  if (!quarantined.empty()) b.Put(cfs_[kMeta], "quarantine_open", std::to_string(open_total));
   auto s = db_->Write(SyncWrite(), &b);
   if (!s.ok()) {
     write_failure_ = "the store refused a write (" + s.ToString() + "); restart the agent once the cause is fixed";
@@ -237,6 +243,7 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
     next_seq_ = seq;
     cases_ = cases;
     quarantined_ = quarantined_total;
+    quarantine_open_ = open_total;
     if (!changes.empty()) {
       recent_commits_.push_back({seq - changes.size(), seq - 1, done_us});
       if (recent_commits_.size() > kRecentCommits) recent_commits_.pop_front();
@@ -308,12 +315,13 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   // Acknowledgements shrink the outbox: allowed down to a quarter of the import reserve.
   if (auto s = CheckFreeSpace(path_, min_free_bytes_ / 4, "recording an acknowledgement"); !s.ok()) return s;
   uint64_t acked, highest;
-  int64_t quarantined_total, rejected_total;
+  int64_t quarantined_total, rejected_total, open_total;
   {
     std::lock_guard<std::mutex> lock(count_mu_);
     acked = acked_seq_;
     highest = next_seq_ - 1;
     quarantined_total = quarantined_;
+    open_total = quarantine_open_;
     rejected_total = rejected_;
   }
   if (seq > highest)
@@ -330,6 +338,8 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   }
   quarantined_total += static_cast<int64_t>(rejected.size());
   rejected_total += static_cast<int64_t>(rejected.size());
+  open_total += static_cast<int64_t>(rejected.size());
+  if (!rejected.empty()) b.Put(cfs_[kMeta], "quarantine_open", std::to_string(open_total));
   uint64_t new_acked = std::max(acked, seq);
   b.Put(cfs_[kMeta], "acked_seq", std::to_string(new_acked));
   b.Put(cfs_[kMeta], "quarantined", std::to_string(quarantined_total));
@@ -357,6 +367,7 @@ absl::Status AgentStore::Acknowledge(uint64_t seq, const std::vector<v1::Quarant
   acked_seq_ = new_acked;
   quarantined_ = quarantined_total;
   rejected_ = rejected_total;
+  quarantine_open_ = open_total;
   return absl::OkStatus();
 }
 

@@ -7,7 +7,13 @@
 //                "c" case_id                     -> the "r" key of that case
 //   quarantine : id (big-endian u64)             -> v1::QuarantineEntry
 //   meta       : "store_id" | "next_seq" | "acked_seq" | "cases" | "quarantined"
-//                | "schema_version" | "rejected" | "notice_cursor" -> value (u64 as decimal)
+//                | "schema_version" | "rejected" | "notice_cursor"
+//                | "quarantine_open" (schema 2)  -> value (u64 as decimal)
+//
+// Schema versions (common/schema_version.h; a newer store is refused):
+//   1  the first release
+//   2  quarantine entries can be closed (state, resolution); "quarantine_open"
+//      counts the open ones (migration: every entry of a schema-1 store is open)
 //   notices    : case_id "\0" trial_id           -> v1::AgentNotice (agent_notices.cc)
 //
 // Every accepted change takes the next seq in the same WriteBatch as the case
@@ -67,7 +73,7 @@ struct Change {
 
 class AgentStore {
  public:
-  static constexpr uint32_t kSchemaVersion = 1;
+  static constexpr uint32_t kSchemaVersion = 2;
 
   static absl::StatusOr<std::unique_ptr<AgentStore>> Open(const AgentStoreOptions& options);
   ~AgentStore();
@@ -78,7 +84,8 @@ class AgentStore {
   uint64_t highest_seq() const;
   uint64_t acked_seq() const;
   int64_t case_count() const;
-  int64_t quarantined_count() const;
+  int64_t quarantined_count() const;  // entries ever quarantined (the next id - 1)
+  int64_t quarantine_open() const;    // entries not yet dropped or retried
   int64_t rejected_count() const;
   // Commit time of the oldest change the centre has not acknowledged; 0 when none.
   int64_t OldestUnackedUnixMs() const;
@@ -142,6 +149,25 @@ class AgentStore {
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;
   absl::StatusOr<std::vector<v1::QuarantineEntry>> Quarantine(size_t limit) const;
 
+  // The data manager's quarantine (agent/agent_quarantine.cc).
+  struct QuarantineRecord {
+    uint64_t id = 0;
+    v1::QuarantineEntry entry;
+  };
+  // Entries with id > after_id in id order, at most `limit`; closed ones
+  // only when include_closed; `source` "" or "import"/"centre".
+  absl::StatusOr<std::vector<QuarantineRecord>> ListQuarantine(uint64_t after_id, size_t limit, bool include_closed,
+                                                               const std::string& source) const;
+  // std::nullopt for an unknown id.
+  absl::StatusOr<std::optional<v1::QuarantineEntry>> GetQuarantine(uint64_t id) const;
+  // The id the next quarantined entry will get.
+  uint64_t next_quarantine_id() const;
+  // Closes open entries: state "dropped" or "retried" with a resolution
+  // each (same order as `ids`), in one synced write. NOT_FOUND for an
+  // unknown id, FAILED_PRECONDITION for one already closed: nothing written.
+  absl::Status CloseQuarantine(const std::vector<uint64_t>& ids, const std::string& state,
+                               const std::vector<std::string>& resolutions);
+
  private:
   AgentStore() = default;
 
@@ -165,8 +191,11 @@ class AgentStore {
   int64_t cases_ ABSL_GUARDED_BY(count_mu_) = 0;
   int64_t quarantined_ ABSL_GUARDED_BY(count_mu_) = 0;
   int64_t rejected_ ABSL_GUARDED_BY(count_mu_) = 0;
+  int64_t quarantine_open_ ABSL_GUARDED_BY(count_mu_) = 0;
   uint64_t next_quarantine_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t notice_cursor_ ABSL_GUARDED_BY(count_mu_) = 0;
+  // Schema migrations at Open (common/schema_version.h).
+  absl::Status Migrate();
   absl::Status CommitLocked(const std::vector<Change>& changes, const std::vector<v1::QuarantineEntry>& quarantined)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // In Commit: a withdrawn case's notice records become CANCELLED.

@@ -50,6 +50,7 @@ absl::Status ReadCsv(const std::string& path, std::istream& in, const RowCallbac
   if (!std::getline(in, header_line)) return absl::InvalidArgumentError(path + ": empty file, no header");
   if (header_line.rfind("\xEF\xBB\xBF", 0) == 0) header_line.erase(0, 3);
   if (!header_line.empty() && header_line.back() == '\r') header_line.pop_back();
+  info->csv_header = header_line;
   std::vector<std::string> header;
   if (!SplitCsvRecord(header_line, &header)) return absl::InvalidArgumentError(path + ":1: malformed header");
   std::set<std::string> known(KnownColumns().begin(), KnownColumns().end()), seen;
@@ -249,6 +250,11 @@ const std::vector<std::string>& KnownColumns() {
       "diagnosis_date", "oncotree_code", "extent", "ecog", "vital_status", "last_contact_date",
       "death_date", "assay", "specimen", "report_date", "alterations", "tmb", "msi", "treatments"};
   return *cols;
+}
+
+bool IsIdentifyingColumn(const std::string& name) {
+  return name == "record_number" || name == "family_name" || name == "given_name" || name == "family_name_kana" ||
+         name == "given_name_kana" || name == "birth_date";
 }
 
 bool SplitCsvRecord(const std::string& record, std::vector<std::string>* fields) {

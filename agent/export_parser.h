@@ -53,6 +53,9 @@ using RowCallback = std::function<void(SourceRecord* record, const RowError* err
 struct ReadInfo {
   std::string encoding = "UTF-8";  // "UTF-8", "UTF-8 with BOM", "CP932" (decoded), "UTF-8 (N damaged lines quarantined)"
   int64_t empty_rows = 0;          // rows empty but for delimiters and spaces: skipped, not counted as rows
+  // CSV: the header line as read (no BOM, no CR), set before the first row
+  // is delivered, so a refused row can be written back with it. "" for NDJSON.
+  std::string csv_header;
 };
 
 // Reads `path` (".csv", ".ndjson" or ".jsonl"). The text encoding is decided
@@ -89,5 +92,10 @@ bool ParseTreatmentList(const std::string& text, std::vector<SourceTreatment>* o
 
 // The columns an export may carry.
 const std::vector<std::string>& KnownColumns();
+
+// Whether a column identifies the patient (docs/export-format.md, "Fields":
+// record_number, the names and their readings, birth_date). Such values
+// never leave the agent and are shown only to the agent's own user.
+bool IsIdentifyingColumn(const std::string& name);
 
 }  // namespace fedreg::agent

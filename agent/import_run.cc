@@ -1,6 +1,7 @@
 #include "agent/import_run.h"
 
 #include <ctime>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -59,11 +60,34 @@ ImportRun::ImportRun(AgentStore& store, const Settings& settings)
 }
 
 absl::StatusOr<ImportSummary> ImportRun::Run(const std::string& path) {
+  path_ = path;
+  return RunRead(path);
+}
+
+absl::StatusOr<ImportSummary> ImportRun::Run(const TextExport& source) {
+  text_ = &source;
+  return RunRead(source.name);
+}
+
+absl::Status ImportRun::Read(const RowCallback& on_row, ReadInfo* info, ReadMode mode) const {
+  if (text_ == nullptr) return ReadExport(path_, on_row, info, mode);
+  std::istringstream in(text_->text);
+  return ReadExportStream(in, text_->name, text_->kind, on_row, info, mode);
+}
+
+int64_t ImportRun::ReportedLine(int64_t line) const {
+  if (text_ == nullptr) return line;
+  auto it = text_->lines.find(line);
+  return it == text_->lines.end() ? line : it->second;
+}
+
+absl::StatusOr<ImportSummary> ImportRun::RunRead(const std::string& path) {
   sum_.path = path;
-  if (auto s = ScanFile(path); !s.ok()) return s;
+  if (auto s = ScanFile(); !s.ok()) return s;
   HoldVafColumnsInDoubt(path);
 
-  absl::Status read = ReadExport(path, [this](SourceRecord* row, const RowError* err) { OnRow(row, err); });
+  absl::Status read = Read([this](SourceRecord* row, const RowError* err) { OnRow(row, err); }, &read_info_,
+                           ReadMode::kFull);
 
   // Record numbers with several rows: one person's several genomic tests
   // become one case; two persons under one number are both held back.
@@ -78,12 +102,12 @@ absl::StatusOr<ImportSummary> ImportRun::Run(const std::string& path) {
   return std::move(sum_);
 }
 
-absl::Status ImportRun::ScanFile(const std::string& path) {
+absl::Status ImportRun::ScanFile() {
   ReadInfo info;
-  absl::Status scan = ReadExport(
-      path,
+  absl::Status scan = Read(
       [this](SourceRecord* row, const RowError* err) {
         if (err != nullptr) return;
+        row->line = ReportedLine(row->line);
         ++occurrences_[NormalizeRecordNumber(row->Get("record_number"), settings_.record_numbers)];
         for (const auto& a : row->alterations) vaf_units_.Observe(FoldCode(row->Get("assay")), a.vaf, row->line);
       },
@@ -107,10 +131,11 @@ void ImportRun::OnRow(SourceRecord* row, const RowError* err) {
   if (!store_error_.ok()) return;
   ++sum_.rows;
   if (err != nullptr) {
-    QuarantineRow(err->file, err->line, err->field, err->reason, err->raw, "row");
+    QuarantineRow(err->file, ReportedLine(err->line), err->field, err->reason, err->raw, "row");
     AfterRow();
     return;
   }
+  row->line = ReportedLine(row->line);
   std::string& rn = row->fields["record_number"];
   std::string normalised = NormalizeRecordNumber(rn, settings_.record_numbers);
   if (normalised != rn) {
@@ -348,6 +373,7 @@ void ImportRun::Hold(const std::string& file, int64_t line, const std::string& f
   if (sealed.ok()) q.set_raw(*sealed);
   q.set_at_unix(std::time(nullptr));
   q.set_source("import");
+  if (!raw.empty()) q.set_csv_header(Utf8Prefix(read_info_.csv_header, 8192));
   quarantine_.push_back(std::move(q));
 }
 

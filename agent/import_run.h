@@ -41,6 +41,11 @@ class ImportRun {
 
   // Fails only when the file cannot be read or the store cannot be written.
   absl::StatusOr<ImportSummary> Run(const std::string& path);
+  // The same for an export held in memory (agent/quarantine_retry.h):
+  // `source.name` stands for the file in messages and quarantine entries,
+  // and a row's line in `text` is reported as `lines[line]` (its line in
+  // that file). `source` must outlive the run.
+  absl::StatusOr<ImportSummary> Run(const TextExport& source);
 
  private:
   // Where a record number's case lives.
@@ -50,7 +55,12 @@ class ImportRun {
     bool new_reid = false;
   };
 
-  absl::Status ScanFile(const std::string& path);
+  absl::StatusOr<ImportSummary> RunRead(const std::string& label);
+  // Reads the file or the text export, rows to `on_row`.
+  absl::Status Read(const RowCallback& on_row, ReadInfo* info, ReadMode mode) const;
+  // A line of what is read -> the line to report.
+  int64_t ReportedLine(int64_t line) const;
+  absl::Status ScanFile();
   void HoldVafColumnsInDoubt(const std::string& path);
   void OnRow(SourceRecord* row, const RowError* err);
   void ImportSingleRow(const SourceRecord& row);
@@ -77,6 +87,9 @@ class ImportRun {
 
   AgentStore& store_;
   const Settings& settings_;
+  std::string path_;                   // the file read, or
+  const TextExport* text_ = nullptr;   // the export in memory
+  ReadInfo read_info_;                 // of the second pass (the CSV header for quarantine entries)
   ImportSummary sum_;
   VafUnitDecider vaf_units_;
   FileContext file_;

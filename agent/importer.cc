@@ -30,7 +30,17 @@ absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path, cons
   std::lock_guard<std::mutex> lock(mu_);
   const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options};
   ImportRun run(store_, settings);
-  auto result = run.Run(path);
+  return Tally(run.Run(path), path);
+}
+
+absl::StatusOr<ImportSummary> Importer::ImportText(const TextExport& source, const ImportOptions& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options};
+  ImportRun run(store_, settings);
+  return Tally(run.Run(source), source.name + " (rows retried from the quarantine)");
+}
+
+absl::StatusOr<ImportSummary> Importer::Tally(absl::StatusOr<ImportSummary> result, const std::string& path) {
   if (!result.ok()) return result.status();
   const ImportSummary& sum = *result;
   {

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "agent/agent_store.h"
 #include "agent/case_builder.h"
+#include "agent/export_parser.h"
 #include "agent/record_number.h"
 
 namespace fedreg::agent {
@@ -51,6 +52,14 @@ struct ImportTotals {
   std::map<std::string, int64_t> refused_by_kind;
 };
 
+// An export held in memory: refused rows re-validated (agent/quarantine_retry.h).
+struct TextExport {
+  std::string name;                 // the file the rows came from (messages and entries name it)
+  ExportKind kind = ExportKind::kCsv;
+  std::string text;                 // CSV with its header line, or NDJSON
+  std::map<int64_t, int64_t> lines; // line of a row in `text` -> its line in `name`
+};
+
 struct ImportOptions {
   // Apply updates whose person (name, birth date, sex) differs from the
   // stored case's: the operator confirms that the identity was corrected.
@@ -73,6 +82,8 @@ class Importer {
   // (RESOURCE_EXHAUSTED on a full disk); bad rows are quarantined and counted.
   // Thread-safe: imports run one at a time.
   absl::StatusOr<ImportSummary> ImportFile(const std::string& path, const ImportOptions& options = {});
+  // The same for an export held in memory; one import at a time with ImportFile.
+  absl::StatusOr<ImportSummary> ImportText(const TextExport& source, const ImportOptions& options = {});
 
   struct Withdrawal {
     std::string case_id;
@@ -112,6 +123,8 @@ class Importer {
   // The reid entry of a record number, under this site's rules or as given.
   absl::StatusOr<std::optional<StoredNumber>> FindStored(const std::string& record_number);
 
+  // Adds a finished import to the totals and logs it.
+  absl::StatusOr<ImportSummary> Tally(absl::StatusOr<ImportSummary> result, const std::string& path);
   std::mutex mu_;  // one import or withdrawal at a time
   mutable std::mutex totals_mu_;
   ImportTotals totals_;  // guarded by totals_mu_

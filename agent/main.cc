@@ -21,6 +21,7 @@
 #include "common/key_file.h"
 #include "common/host_port.h"
 #include "common/logging.h"
+#include "common/owner_token.h"
 #include "common/signals.h"
 #include "common/tls.h"
 #include "common/validate.h"
@@ -184,6 +185,11 @@ int main(int argc, char** argv) {
   if (auto s = notices.Start(); !s.ok()) return Fail(s.ToString());
 
   fedreg::agent::AgentAdminServiceImpl admin(cfg.site, **store, importer, sender, &notices);
+  // Identifying fields of quarantined rows only to whoever can read this
+  // file (the agent's user and root): common/owner_token.h.
+  auto owner_token = fedreg::WriteOwnerToken(cfg.admin_socket);
+  if (!owner_token.ok()) return Fail("owner token: " + owner_token.status().ToString());
+  admin.set_owner_token(*owner_token);
   std::filesystem::remove(cfg.admin_socket, ec);
   grpc::ServerBuilder builder;
   // Local only: a unix socket, protected by the data directory's mode.
@@ -201,7 +207,8 @@ int main(int argc, char** argv) {
   fedreg::MetricsHttpServer metrics;
   if (!cfg.metrics_listen.empty()) {
     auto port = metrics.Start(cfg.metrics_listen, [&] {
-      std::string text = fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender, importer, notices);
+      std::string text =
+          fedreg::agent::RenderAgentMetrics(cfg.site, **store, sender, importer, notices, &admin.quarantine_actions());
       if (auto left = fedreg::SecondsUntilExpiry(cfg.cert); left.ok())
         text += "# HELP fedreg_certificate_expiry_seconds Seconds until this agent's certificate expires.\n"
                 "# TYPE fedreg_certificate_expiry_seconds gauge\nfedreg_certificate_expiry_seconds " +

@@ -7,7 +7,8 @@
 namespace fedreg::agent {
 
 std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& store, const Sender& sender,
-                               const Importer& importer, const NoticeReceiver& notices) {
+                               const Importer& importer, const NoticeReceiver& notices,
+                               const QuarantineActions* actions) {
   MetricsWriter w;
   const std::vector<std::pair<std::string, std::string>> site = {{"site", site_id}};
   uint64_t highest = store.highest_seq(), acked = store.acked_seq();
@@ -27,6 +28,19 @@ std::string RenderAgentMetrics(const std::string& site_id, const AgentStore& sto
   w.Sample("fedreg_agent_cases", static_cast<double>(store.case_count()), site);
   w.Family("fedreg_agent_quarantined_total", "counter", "Rows quarantined (import and centre rejections).");
   w.Sample("fedreg_agent_quarantined_total", static_cast<double>(store.quarantined_count()), site);
+  w.Family("fedreg_agent_quarantine_open", "gauge",
+           "Quarantined rows and centre refusals not yet retried or dropped (fedregctl agent quarantine list).");
+  w.Sample("fedreg_agent_quarantine_open", static_cast<double>(store.quarantine_open()), site);
+  if (actions != nullptr) {
+    w.Family("fedreg_agent_quarantine_actions_total", "counter",
+             "Data managers' quarantine commands since start, by action (list, show, export, retry, drop).");
+    const std::pair<const char*, const std::atomic<int64_t>*> counts[] = {
+        {"list", &actions->list},   {"show", &actions->show}, {"export", &actions->export_rows},
+        {"retry", &actions->retry}, {"drop", &actions->drop}};
+    for (const auto& [action, n] : counts)
+      w.Sample("fedreg_agent_quarantine_actions_total", static_cast<double>(n->load()),
+               {{"site", site_id}, {"action", action}});
+  }
   w.Family("fedreg_agent_rejected_by_centre_total", "counter", "Records the centre rejected.");
   w.Sample("fedreg_agent_rejected_by_centre_total", static_cast<double>(store.rejected_count()), site);
   const ImportTotals totals = importer.Totals();

@@ -14,6 +14,7 @@
 #include "cli/cohort_commands.h"
 #include "cli/export_commands.h"
 #include "cli/notices_commands.h"
+#include "cli/quarantine_commands.h"
 #include "cli/rpc.h"
 #include "cli/trials_commands.h"
 #include "common/synth.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   fedreg::cli::CentreCommands centre_commands(app);
   fedreg::cli::AgentCommands agent_commands(app);
   fedreg::cli::NoticesCommands notices_commands(agent_commands.agent());
+  fedreg::cli::QuarantineCommands quarantine_commands(agent_commands.agent());
   fedreg::cli::TrialsCommands trials_commands(app);
   fedreg::cli::CohortCommands cohort_commands(app);
   fedreg::cli::ExportCommands export_commands(app);
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (centre_commands.Run(g) || agent_commands.Run(g) || notices_commands.Run(g) || trials_commands.Run(g) ||
+  if (centre_commands.Run(g) || agent_commands.Run(g) || notices_commands.Run(g) || quarantine_commands.Run(g) || trials_commands.Run(g) ||
       cohort_commands.Run(g) || export_commands.Run(g) ||
       chart_commands.Run(g))
     return 0;
