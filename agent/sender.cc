@@ -6,16 +6,25 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "common/digest.h"
 #include "common/grpc_status.h"
+#include "common/utf8.h"
+#include "common/version.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 
 namespace fedreg::agent {
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// SIGTERM's bound is 5 s (docs/operations.md, "Signals"): at most this long
+// for the acknowledgements of batches in flight, the rest for closing the
+// notice stream, the admin socket and the store.
+constexpr std::chrono::milliseconds kStopDrain{2500};
 
 // Why the centre's side of a Push stream ended, said for an operator.
 absl::Status PushEnded(const grpc::Status& fin, int keepalive_timeout_ms) {
@@ -52,6 +61,10 @@ absl::Status Sender::Start() {
 
 void Sender::Stop() {
   stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (hello_ctx_ != nullptr) hello_ctx_->TryCancel();
+  }
   store_.Wake();
   if (thread_.joinable()) thread_.join();
 }
@@ -108,13 +121,23 @@ absl::Status Sender::Session() {
   hello.set_site_id(options_.site_id);
   hello.set_store_id(store_.store_id());
   hello.set_schema_version(AgentStore::kSchemaVersion);
+  hello.set_software_version(FedregVersion());
   hello.set_highest_seq(store_.highest_seq());
   hello.set_acked_seq(store_.acked_seq());
   v1::HelloResponse welcome;
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.call_deadline_ms));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return absl::CancelledError("stopping");
+      hello_ctx_ = &ctx;
+    }
     auto s = stub->Hello(&ctx, hello, &welcome);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hello_ctx_ = nullptr;
+    }
     if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
       return absl::DeadlineExceededError("no answer to Hello within " + std::to_string(options_.call_deadline_ms) +
                                          " ms (connected in " + std::to_string(link_->last_connect_ms()) +
@@ -143,8 +166,14 @@ absl::Status Sender::Session() {
     status_.centre_applied_seq = applied;
     session_channel_ = link_->channel();
   }
-  spdlog::info("connected to {} in {} ms: centre applied seq {}, agent highest {}", options_.server,
-               link_->last_connect_ms(), applied, highest);
+  const std::string centre_release =
+      welcome.software_version().empty() ? "0.1.0" : Utf8Prefix(welcome.software_version(), 32);
+  spdlog::info("connected to {} in {} ms: centre applied seq {}, agent highest {}, centre release {}",
+               options_.server, link_->last_connect_ms(), applied, highest, centre_release);
+  if (ReleaseOlder(centre_release, FedregVersion()))
+    spdlog::warn("the centre runs fedreg {}, older than this agent's {}: syncing goes on (one minor release apart "
+                 "is supported), but upgrade the centre first next time (docs/site-operations.md, \"Upgrades\")",
+                 centre_release, FedregVersion());
   const PushLimits ours{static_cast<size_t>(std::max(1, options_.window)), options_.max_batch_bytes,
                         options_.max_batch_events};
   return Push(stub.get(), ClampPushLimits(welcome, ours));
@@ -215,13 +244,21 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
   // as batches in flight with no ack: the stream ends after ack_timeout_ms
   // (an idle stream is watched by keepalive). A thread of its own, because
   // the writer may be blocked in Write by flow control.
+  // On stop it also ends the stream once the drain's time is up, so a Write
+  // blocked by a dead link cannot hold the agent past SIGTERM's bound.
   std::thread watchdog([&] {
     std::unique_lock<std::mutex> lock(m);
     auto last_progress = Clock::now();
+    std::optional<Clock::time_point> stop_seen;
     uint64_t acks_seen = acks;
     while (!done && !broken) {
-      cv.wait_for(lock, std::chrono::milliseconds(200));
+      cv.wait_for(lock, std::chrono::milliseconds(100));
       const auto now = Clock::now();
+      if (stop_ && !stop_seen) stop_seen = now;
+      if (stop_seen && now - *stop_seen > kStopDrain) {
+        fail(absl::CancelledError("stopping"));
+        break;
+      }
       if (in_flight.empty() || acks != acks_seen) last_progress = now;
       acks_seen = acks;
       if (!in_flight.empty() && now - last_progress > std::chrono::milliseconds(options_.ack_timeout_ms)) {
@@ -310,10 +347,14 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
   if (stop_) {
     // Drain: give in-flight batches a moment to be acknowledged.
     std::unique_lock<std::mutex> lock(m);
-    cv.wait_for(lock, std::chrono::seconds(5),
+    cv.wait_for(lock, kStopDrain,
                 [&] { return broken || (in_flight.empty() && store_.acked_seq() + 1 >= next); });
   }
-  stream->WritesDone();
+  {
+    // WritesDone waits for flow control: not into a stream given up.
+    std::lock_guard<std::mutex> lock(m);
+    if (!broken) stream->WritesDone();
+  }
   // The reader may still be blocked in Read when we stop on our own; cancel
   // then. Otherwise the stream already ended and Finish carries the centre's status.
   if (stop_ || !writer_error.ok()) ctx.TryCancel();

@@ -121,6 +121,8 @@ class Sender {
   std::condition_variable reconciled_;
   SenderStatus status_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<grpc::Channel> session_channel_ ABSL_GUARDED_BY(mu_);
+  // The Hello in progress, cancelled by Stop (its deadline is longer than SIGTERM's bound).
+  grpc::ClientContext* hello_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
   int reconcile_requests_ ABSL_GUARDED_BY(mu_) = 0;   // asked by ReconcileNow
   uint64_t reconcile_epoch_ ABSL_GUARDED_BY(mu_) = 0; // completed passes
   absl::StatusOr<ReconcileResult> last_reconcile_ ABSL_GUARDED_BY(mu_) = absl::UnavailableError("none yet");

@@ -18,12 +18,13 @@ void CmdSites(const Globals& g) {
   fedreg::v1::ListSitesResponse resp;
   DieOnRpc(stub->ListSites(&ctx, {}, &resp), "sites");
   if (g.json) return PrintJson(resp);
-  fedreg::cli::Table t({"SITE", "STREAM", "LAST SEEN", "APPLIED SEQ", "CASES", "BATCHES", "REJECTED", "LAST ERROR"});
+  fedreg::cli::Table t(
+      {"SITE", "STREAM", "LAST SEEN", "APPLIED SEQ", "CASES", "BATCHES", "REJECTED", "AGENT", "LAST ERROR"});
   int64_t total = 0;
   for (const auto& s : resp.sites()) {
     t.AddRow({s.site_id(), s.connected() ? "up" : "down", Ago(s.last_seen_unix()), std::to_string(s.applied_seq()),
               std::to_string(s.cases()), std::to_string(s.batches()), std::to_string(s.rejected()),
-              s.last_error().empty() ? "-" : s.last_error()});
+              s.agent_version().empty() ? "-" : s.agent_version(), s.last_error().empty() ? "-" : s.last_error()});
     total += s.cases();
   }
   std::cout << t.Render() << resp.sites_size() << " sites, " << total << " cases\n";

@@ -111,6 +111,7 @@ grpc::Status AdminServiceImpl::ListSites(grpc::ServerContext* ctx, const v1::Lis
     out->set_batches(st.batches());
     out->set_rejected(st.rejected());
     out->set_connected(sync_.IsStreaming(st.site_id()));
+    out->set_agent_version(st.agent_version().empty() && st.last_seen_unix() > 0 ? "0.1.0" : st.agent_version());
   }
   return Done(who, "ListSites", "", grpc::Status::OK);
 }

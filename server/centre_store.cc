@@ -4,6 +4,8 @@
 // where).
 #include "server/centre_store.h"
 
+#include <filesystem>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -14,6 +16,7 @@
 #include <set>
 
 #include "common/rocks_util.h"
+#include "common/schema_version.h"
 #include "common/utf8.h"
 #include "server/centre_layout.h"
 #include "server/overlay_batch.h"
@@ -77,12 +80,14 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
     }
     descs.emplace_back(kCfNames[i], cfo);
   }
+  const bool new_store = !std::filesystem::exists(options.path + "/CURRENT");
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(dbo, options.path, descs, &store->cfs_, &raw);
   if (!s.ok()) return FromRocks(s, "open centre store " + options.path);
   store->db_.reset(raw);
-  if (auto s = store->audit_.Load(store->db_.get(), store->cfs_[kAudit]); !s.ok()) return s;
   store->path_ = options.path;
+  if (auto s = store->Migrate(new_store); !s.ok()) return s;
+  if (auto s = store->audit_.Load(store->db_.get(), store->cfs_[kAudit]); !s.ok()) return s;
   store->min_free_bytes_ = options.min_free_bytes;
   store->syncer_ = std::thread([raw_store = store.get()] { raw_store->GroupCommitLoop(); });
   store->writer_ = std::thread([raw_store = store.get()] { raw_store->WriterLoop(); });
@@ -90,6 +95,22 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   if (auto s = store->CountOpenMatches(); !s.ok()) return s;
   store->rematcher_ = std::thread([raw_store = store.get()] { raw_store->RematchLoop(); });
   return store;
+}
+
+absl::Status CentreStore::Migrate(bool new_store) {
+  if (new_store)
+    return FromRocks(db_->Put(SyncWrite(), cfs_[kDefault], "schema_version", std::to_string(kSchemaVersion)),
+                     "write schema_version");
+  std::string v;
+  auto st = db_->Get(rocksdb::ReadOptions(), cfs_[kDefault], "schema_version", &v);
+  if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "read schema_version");
+  const uint32_t on_disk = v.empty() ? 1 : static_cast<uint32_t>(std::stoul(v));
+  std::vector<SchemaStep> steps;
+  steps.push_back({2, "record the schema version (no data changes)", [this] {
+                     return FromRocks(db_->Put(SyncWrite(), cfs_[kDefault], "schema_version", "2"),
+                                      "write schema_version");
+                   }});
+  return MigrateSchema("centre store " + path_, "fedreg-aggregator", on_disk, kSchemaVersion, steps);
 }
 
 absl::StatusOr<v1::SiteState> CentreStore::GetSite(const std::string& site_id) const {
@@ -116,12 +137,16 @@ absl::StatusOr<std::vector<v1::SiteState>> CentreStore::ListSites() const {
 
 absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string& site_id,
                                                              const std::string& store_id,
-                                                             uint64_t agent_highest_seq, uint64_t agent_acked_seq) {
+                                                             uint64_t agent_highest_seq, uint64_t agent_acked_seq,
+                                                             const std::string& agent_version,
+                                                             uint32_t agent_schema) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   WaitQueueDrained();
   HelloDecision d;
   auto st = GetSite(site_id);
-  auto save = [&](const v1::SiteState& state) -> absl::Status {
+  auto save = [&](v1::SiteState state) -> absl::Status {
+    state.set_agent_version(agent_version);
+    state.set_agent_schema(agent_schema);
     std::string v;
     state.SerializeToString(&v);
     return FromRocks(db_->Put(SyncWrite(), cfs_[kSites], site_id, v), "save site state");

@@ -10,6 +10,7 @@
 //                                                 one merge operand of deltas per applied batch
 //   audit   : seq (big-endian u64)              -> v1::AuditEntry (hash-chained)
 //   trials  : trial_id                         -> v1::StoredTrial
+//   default : "schema_version"                 -> u64 as decimal (common/schema_version.h)
 //   notices : "m/" trial "\0" site "/" case_id  -> v1::TrialMatch
 //             "c/" site "/" case_id           -> v1::CaseMatches (trials with an open match)
 //             "n/" site "/" seq (big-endian)  -> v1::Notice (the site's notice log)
@@ -97,6 +98,11 @@ using ViewCounts = std::map<std::string, int64_t>;
 
 class CentreStore {
  public:
+  // Schema versions (a store newer than the binary is refused at Open):
+  //   1  0.1.0 (no version recorded)
+  //   2  0.2.0: the version is recorded (no data changes)
+  static constexpr uint32_t kSchemaVersion = 2;
+
   static absl::StatusOr<std::unique_ptr<CentreStore>> Open(const CentreStoreOptions& options);
   ~CentreStore();
   CentreStore(const CentreStore&) = delete;
@@ -116,8 +122,10 @@ class CentreStore {
   // FAILED_PRECONDITION, unless an operator allowed a rebase: then a snapshot
   // is required. An agent that was acknowledged more than the centre holds
   // (centre restored from an older backup) gets a snapshot request at once.
+  // `agent_version` and `agent_schema` are recorded in the site state.
   absl::StatusOr<HelloDecision> Hello(const std::string& site_id, const std::string& store_id,
-                                      uint64_t agent_highest_seq, uint64_t agent_acked_seq);
+                                      uint64_t agent_highest_seq, uint64_t agent_acked_seq,
+                                      const std::string& agent_version = "", uint32_t agent_schema = 0);
   // Shorthand for tests: Hello of a store with nothing sent yet.
   absl::StatusOr<v1::SiteState> RegisterStore(const std::string& site_id, const std::string& store_id) {
     auto d = Hello(site_id, store_id, 0, 0);
@@ -251,6 +259,8 @@ class CentreStore {
 
   // Matching (centre_matching.cc). Called under apply_mu_.
   absl::Status LoadMatchIndex();
+  // Schema migrations at Open (common/schema_version.h); a new store is stamped.
+  absl::Status Migrate(bool new_store);
   // Stores a trial and queues its background pass; rebuilds the index.
   absl::Status WriteTrial(const v1::StoredTrial& stored);
   // One chunk of the first queued background pass; false when none is queued.

@@ -1,5 +1,7 @@
 #include "server/sync_service.h"
 
+#include "common/version.h"
+
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -223,7 +225,8 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   std::string site;
   if (auto s = Authenticate(*ctx, req->site_id(), "Hello", &site); !s.ok()) return s;
   if (auto s = Admit(SyncRpc::kHello, site, req->store_id()); !s.ok()) return s;
-  auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq());
+  auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq(), req->software_version(),
+                        req->schema_version());
   if (!d.ok()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -246,8 +249,11 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   resp->set_max_batch_bytes(limits_.max_batch_bytes);
   resp->set_max_batch_events(limits_.max_batch_events);
   resp->set_window(limits_.window);
-  spdlog::info("Hello from {}: store {}, agent highest {}, centre applied {}", site, req->store_id(),
-               req->highest_seq(), st.applied_seq());
+  resp->set_software_version(FedregVersion());
+  spdlog::info("Hello from {}: store {}, agent highest {}, centre applied {}, agent release {} (store schema {})",
+               site, req->store_id(), req->highest_seq(), st.applied_seq(),
+               req->software_version().empty() ? "0.1.0" : Utf8Prefix(req->software_version(), 32),
+               req->schema_version());
   return grpc::Status::OK;
 }
 
