@@ -110,6 +110,7 @@ absl::Status Sender::Session() {
   hello.set_schema_version(AgentStore::kSchemaVersion);
   hello.set_highest_seq(store_.highest_seq());
   hello.set_acked_seq(store_.acked_seq());
+  hello.set_notice_cursor(store_.notice_cursor());
   v1::HelloResponse welcome;
   {
     grpc::ClientContext ctx;
