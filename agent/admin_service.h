@@ -7,6 +7,9 @@
 // Threading: gRPC's sync server calls it from its pool; every method is thread-safe.
 #pragma once
 
+#include <mutex>
+#include <string>
+
 #include "agent/agent_store.h"
 #include "agent/importer.h"
 #include "agent/notice_receiver.h"
@@ -35,6 +38,15 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
                            v1::ListNoticesResponse* resp) override;
   grpc::Status SetNoticeStatus(grpc::ServerContext* ctx, const v1::SetNoticeStatusRequest* req,
                                v1::SetNoticeStatusResponse* resp) override;
+  // Backups of the store: agent/admin_backup.cc.
+  grpc::Status CreateBackup(grpc::ServerContext* ctx, const v1::CreateBackupRequest* req,
+                            v1::CreateBackupResponse* resp) override;
+  grpc::Status ListBackups(grpc::ServerContext* ctx, const v1::ListBackupsRequest* req,
+                           v1::ListBackupsResponse* resp) override;
+  grpc::Status VerifyBackup(grpc::ServerContext* ctx, const v1::VerifyBackupRequest* req,
+                            v1::VerifyBackupResponse* resp) override;
+  // Where backups go (Default: <data dir>/backups); set before serving.
+  void set_backup_dir(std::string dir) { backup_dir_ = std::move(dir); }
 
  private:
   const std::string site_id_;
@@ -42,6 +54,8 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   Importer& importer_;
   Sender& sender_;
   const NoticeReceiver* notices_;
+  std::string backup_dir_;
+  std::mutex backup_mu_;  // one backup call at a time (BackupEngine)
 
   // The record number and birth date of a notice's case ("" when the case is gone).
   void Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const;

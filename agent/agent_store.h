@@ -28,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "common/rocks_backup.h"
 #include "fedreg/v1/agent.pb.h"
 #include "fedreg/v1/sync.pb.h"
 
@@ -137,6 +138,13 @@ class AgentStore {
   // cancelled one (the case was withdrawn). Returns the outbox seq.
   absl::StatusOr<uint64_t> SetNoticeStatus(uint64_t id, v1::NoticeStatus status, const std::string& note,
                                            v1::AgentNotice* updated);
+
+  // Backups (agent/agent_backup.cc): the whole store, every column family
+  // at one point in time, into `dir`, keeping the newest `keep` (0 = all).
+  // Commits and acknowledgements wait while the files are copied, so the
+  // metadata (JSON: site, store id, seqs, cases, notice cursor) describes
+  // the copy. Errors name `dir` (common/rocks_backup.h).
+  absl::StatusOr<RocksBackupInfo> CreateBackup(const std::string& dir, int keep, const std::string& site_id);
 
   // For tests and reconciliation: every stored case, in case id order.
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;
