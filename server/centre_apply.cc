@@ -125,11 +125,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         reject(ev, FormatErrors(errs));
         continue;
       }
-      if (*tomb && !TombYieldsToCase(tomb_value)) continue;  // withdrawn: a late event never brings it back
-      if (*tomb) {  // a snapshot lacked it; the site sends it again
-        wb.Delete(kCases, TombKey(site_id, case_id));
-        --withdrawn_delta;
-      }
+      if (*tomb) continue;  // withdrawn: a late event never brings it back
       if (*has_old && old.record_version() >= c.record_version()) continue;  // stale
       if (*has_old) {
         if (auto s = remove_case(old); !s.ok()) return s;
@@ -150,8 +146,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         --case_delta;
         if (auto s = matches.EvaluateCase(site_id, case_id, nullptr, "withdrawn"); !s.ok()) return s;
       }
-      // A snapshot's tombstone becomes a withdrawal's, which never yields.
-      if (!*tomb || TombYieldsToCase(tomb_value)) {
+      if (!*tomb) {
         v1::Tombstone t;
         t.set_case_id(case_id);
         t.set_record_version(ev.record_version());
@@ -159,7 +154,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
         t.set_at_unix(std::time(nullptr));
         t.SerializeToString(&buf);
         wb.Put(kCases, TombKey(site_id, case_id), buf);
-        if (!*tomb) ++withdrawn_delta;
+        ++withdrawn_delta;
       }
     } else if (ev.kind() == v1::CHANGE_KIND_REFERRAL) {
       if (ev.referral().case_id() != case_id) {

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "common/rocks_util.h"
-#include "fedreg/v1/centre.pb.h"
 
 namespace fedreg::server {
 
@@ -46,13 +45,6 @@ inline rocksdb::WriteOptions SyncWrite() {
 // "~s/" (sorting after every site id).
 inline std::string CaseKey(const std::string& site, const std::string& case_id) { return site + "/" + case_id; }
 inline std::string TombKey(const std::string& site, const std::string& case_id) { return "~t/" + site + "/" + case_id; }
-// A stored tombstone that a snapshot wrote (v1::Tombstone.from_snapshot): it
-// yields to the case sent again; a withdrawal's (or one that does not
-// parse) never does.
-inline bool TombYieldsToCase(const std::string& tomb_value) {
-  v1::Tombstone t;
-  return t.ParseFromString(tomb_value) && t.from_snapshot();
-}
 inline std::string StageKey(const std::string& site, const std::string& case_id) { return "~s/" + site + "/" + case_id; }
 // `persons`: "#" person -> member count; person "\0" case key -> "".
 inline std::string PersonCountKey(const std::string& person) { return "#" + person; }

@@ -97,7 +97,6 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
       t.set_case_id(old.case_id());
       t.set_record_version(old.record_version());
       t.set_reason("REBASE");
-      t.set_from_snapshot(true);
       t.set_at_unix(std::time(nullptr));
       t.SerializeToString(&buf);
       wb.Put(kCases, TombKey(site_id, old.case_id()), buf);
@@ -106,14 +105,10 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     }
   }
   uint64_t digest = 0;
-  int64_t count = 0, revived = 0;
+  int64_t count = 0;
   for (const auto& [id, c] : staged) {
     std::string tomb;
-    if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) {
-      if (!TombYieldsToCase(tomb)) continue;  // withdrawn stays withdrawn
-      wb.Delete(kCases, TombKey(site_id, id));  // an earlier snapshot lacked it; the site has it again
-      ++revived;
-    }
+    if (db_->Get(ro, cfs_[kCases], TombKey(site_id, id), &tomb).ok()) continue;  // withdrawn stays withdrawn
     for (const auto& k : ViewKeys(c)) deltas[k] += 1;
     if (auto s = ChangePersonMembership(wb, PersonKey(c), site_id, id, +1, &deltas); !s.ok()) return s;
     c.SerializeToString(&buf);
@@ -129,7 +124,7 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   st->set_digest(digest);
   st->set_snapshot_pending(false);
   st->set_rebase_allowed(false);
-  st->set_withdrawn(st->withdrawn() + ack.removed() - revived);
+  st->set_withdrawn(st->withdrawn() + ack.removed());
   st->set_last_seen_unix(std::time(nullptr));
   st->clear_last_error();
   st->SerializeToString(&buf);
