@@ -3,7 +3,12 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include <rocksdb/db.h>
+
 #include "agent/agent_store.h"
+#include "agent/agent_store_layout.h"
+#include "common/crypto.h"
+#include "common/rocks_util.h"
 
 namespace fedreg::agent {
 
@@ -22,6 +27,16 @@ absl::StatusOr<RocksBackupInfo> AgentStore::CreateBackup(const std::string& dir,
   meta["cases"] = case_count();
   meta["notice_cursor"] = notice_cursor();
   return CreateRocksBackup(db_.get(), dir, meta.dump(), keep);
+}
+
+absl::Status AgentStore::RenewStoreIdAfterRestore() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  auto id = crypto::RandomBytes(16);
+  if (!id.ok()) return id.status();
+  const std::string v = crypto::ToHex(*id);
+  if (auto s = db_->Put(SyncWrite(), cfs_[kMeta], "store_id", v); !s.ok()) return FromRocks(s, "renew store id");
+  store_id_ = v;
+  return absl::OkStatus();
 }
 
 }  // namespace fedreg::agent

@@ -145,6 +145,12 @@ class AgentStore {
   // metadata (JSON: site, store id, seqs, cases, notice cursor) describes
   // the copy. Errors name `dir` (common/rocks_backup.h).
   absl::StatusOr<RocksBackupInfo> CreateBackup(const std::string& dir, int keep, const std::string& site_id);
+  // After a restore (agent/main.cc, at start, before the sender or anything
+  // reads store_id()): a new random store id, synced. The restored store's
+  // seqs after its backup point would repeat seqs the centre applied with
+  // other contents; under a new id the centre refuses it as another store
+  // until `fedregctl sites rebase`, however much it imports first.
+  absl::Status RenewStoreIdAfterRestore();
 
   // For tests and reconciliation: every stored case, in case id order.
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;

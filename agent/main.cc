@@ -163,10 +163,18 @@ int main(int argc, char** argv) {
   so.min_free_bytes = cfg.min_free_mb << 20;
   auto store = fedreg::agent::AgentStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
-  if (auto restored = fedreg::TakeRestoreRecord(cfg.data_dir); restored.ok() && !restored->empty())
-    spdlog::warn("this store was restored from a backup ({}); if the centre applied more than it holds, the "
-                 "centre refuses Hello until 'fedregctl sites rebase {}' is run there, then a snapshot is sent",
-                 *restored, cfg.site);
+  // A store restored by `fedregctl agent backup restore`: a new store id
+  // first (so the centre takes nothing from it before a rebase), then the
+  // record is consumed; a crash between the two renews the id once more.
+  if (std::filesystem::exists(cfg.data_dir + "/restore-record.txt", ec)) {
+    const std::string old_id = (*store)->store_id();
+    if (auto s = (*store)->RenewStoreIdAfterRestore(); !s.ok()) return Fail("after a restore: " + s.ToString());
+    auto restored = fedreg::TakeRestoreRecord(cfg.data_dir);
+    if (!restored.ok()) return Fail(std::string(restored.status().message()));
+    spdlog::warn("this store was restored from a backup ({}); it is now store {} (was {}): the centre refuses it "
+                 "until 'fedregctl sites rebase {}' is run there, then this agent sends a snapshot",
+                 *restored, (*store)->store_id(), old_id, cfg.site);
+  }
 
   fedreg::agent::RecordNumberRules record_numbers;
   fedreg::agent::ParseLeadingZeros(cfg.record_number_leading_zeros, &record_numbers.leading_zeros);  // checked above

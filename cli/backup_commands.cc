@@ -140,9 +140,10 @@ void Restore(const Globals& g, bool centre, std::string backup_dir, const std::s
                  "centre acknowledged beyond this backup sends a snapshot at its next Hello; watch 'fedregctl "
                  "sites', then 'fedregctl reconcile SITE', 'fedregctl stats --verify', 'fedregctl audit verify'\n";
   } else {
-    std::cout << "next: start fedreg-agent. If the centre applied changes this store no longer holds, it refuses "
-                 "the agent's Hello until the central office runs 'fedregctl sites rebase SITE'; the agent then "
-                 "sends a snapshot. Re-import the exports made since the backup was taken\n";
+    std::cout << "next: start fedreg-agent; it takes a new store id, and the centre refuses it until the central "
+                 "office runs 'fedregctl sites rebase SITE'; the agent then sends a snapshot. Run 'fedregctl agent "
+                 "withdraw' again for consent withdrawals made since the backup, then re-import the exports made "
+                 "since (docs/backup-restore.md)\n";
   }
 }
 
