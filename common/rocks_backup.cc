@@ -81,8 +81,11 @@ std::string UtcStamp() {
 absl::StatusOr<RocksBackupInfo> CreateRocksBackup(rocksdb::DB* db, const std::string& dir,
                                                   const std::string& metadata, int keep) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  const bool created = fs::create_directories(dir, ec);
   if (ec) return absl::UnavailableError("backup directory " + dir + " cannot be created: " + ec.message());
+  // As sensitive as the store: a directory made here is the owner's only
+  // (one the operator made is left as it is).
+  if (created) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   auto be = OpenEngine(dir);
   if (!be.ok()) return be.status();
   rocksdb::CreateBackupOptions options;

@@ -51,6 +51,8 @@ TEST(RocksBackup, CreateListVerifyKeepAndRestoreMovesTheOldStoreAside) {
     }
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k", "after").ok());
   }
+  EXPECT_EQ(fs::status(backups).permissions() & fs::perms::all, fs::perms::owner_all)
+      << "a backup directory made by create is the owner's only";
   auto list = ListRocksBackups(backups);
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_EQ(list->size(), 2u) << "--keep 2";
