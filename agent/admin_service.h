@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
+#include <string>
 
 #include "agent/agent_store.h"
 #include "agent/importer.h"
@@ -59,6 +61,15 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   // The token this agent wrote beside its socket; "" = nobody is the owner.
   void set_owner_token(std::string token) { owner_token_ = std::move(token); }
   const QuarantineActions& quarantine_actions() const { return actions_; }
+  // Backups of the store: agent/admin_backup.cc.
+  grpc::Status CreateBackup(grpc::ServerContext* ctx, const v1::CreateBackupRequest* req,
+                            v1::CreateBackupResponse* resp) override;
+  grpc::Status ListBackups(grpc::ServerContext* ctx, const v1::ListBackupsRequest* req,
+                           v1::ListBackupsResponse* resp) override;
+  grpc::Status VerifyBackup(grpc::ServerContext* ctx, const v1::VerifyBackupRequest* req,
+                            v1::VerifyBackupResponse* resp) override;
+  // Where backups go (Default: <data dir>/backups); set before serving.
+  void set_backup_dir(std::string dir) { backup_dir_ = std::move(dir); }
 
  private:
   const std::string site_id_;
@@ -72,6 +83,8 @@ class AgentAdminServiceImpl final : public v1::AgentAdmin::Service {
   bool IsOwner(const grpc::ServerContext* ctx) const;
   // An entry as shown: fields without identifiers unless `owner`; the raw row when `with_raw` (and owner).
   v1::QuarantineItem Item(uint64_t id, const v1::QuarantineEntry& entry, bool owner, bool with_raw) const;
+  std::string backup_dir_;
+  std::mutex backup_mu_;  // one backup call at a time (BackupEngine)
 
   // The record number and birth date of a notice's case ("" when the case is gone).
   void Reidentify(const v1::AgentNotice& notice, v1::NoticeView* view) const;

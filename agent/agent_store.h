@@ -34,6 +34,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "common/rocks_backup.h"
 #include "fedreg/v1/agent.pb.h"
 #include "fedreg/v1/sync.pb.h"
 
@@ -144,6 +145,19 @@ class AgentStore {
   // cancelled one (the case was withdrawn). Returns the outbox seq.
   absl::StatusOr<uint64_t> SetNoticeStatus(uint64_t id, v1::NoticeStatus status, const std::string& note,
                                            v1::AgentNotice* updated);
+
+  // Backups (agent/agent_backup.cc): the whole store, every column family
+  // at one point in time, into `dir`, keeping the newest `keep` (0 = all).
+  // Commits and acknowledgements wait while the files are copied, so the
+  // metadata (JSON: site, store id, seqs, cases, notice cursor) describes
+  // the copy. Errors name `dir` (common/rocks_backup.h).
+  absl::StatusOr<RocksBackupInfo> CreateBackup(const std::string& dir, int keep, const std::string& site_id);
+  // After a restore (agent/main.cc, at start, before the sender or anything
+  // reads store_id()): a new random store id, synced. The restored store's
+  // seqs after its backup point would repeat seqs the centre applied with
+  // other contents; under a new id the centre refuses it as another store
+  // until `fedregctl sites rebase`, however much it imports first.
+  absl::Status RenewStoreIdAfterRestore();
 
   // For tests and reconciliation: every stored case, in case id order.
   absl::StatusOr<std::vector<v1::Case>> AllCases() const;

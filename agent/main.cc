@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "agent/admin_service.h"
+#include "common/rocks_backup.h"
 #include "agent/agent_store.h"
 #include "agent/drop_watcher.h"
 #include "agent/importer.h"
@@ -36,6 +37,7 @@ struct AgentConfig {
   std::string linkage_key;
   std::string reid_key;        // Default: <data_dir>/reid.key, created on first start
   std::string admin_socket;    // Default: <data_dir>/agent.sock
+  std::string backup_dir;      // Default: <data_dir>/backups
   std::string drop_dir;        // Default: none (imports only via fedregctl agent import)
   std::string record_number_leading_zeros = "keep";
   int window = 8;
@@ -75,6 +77,8 @@ int main(int argc, char** argv) {
   app.allow_config_extras(false);  // an unknown key in the file is an error naming it
   app.add_option("--site", cfg.site, "this hospital's site id (must match its certificate)")->required();
   app.add_option("--data-dir", cfg.data_dir, "directory of the agent's RocksDB store and keys")->required();
+  app.add_option("--backup-dir", cfg.backup_dir,
+                 "where `fedregctl agent backup create` puts backups (Default: <data-dir>/backups)");
   app.add_option("--server", cfg.server, "aggregator address host:port")->capture_default_str();
   app.add_option("--ca", cfg.ca, "federation CA certificate (PEM)")->required();
   app.add_option("--cert", cfg.cert, "this site's client certificate (PEM)")->required();
@@ -160,6 +164,18 @@ int main(int argc, char** argv) {
   so.min_free_bytes = cfg.min_free_mb << 20;
   auto store = fedreg::agent::AgentStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
+  // A store restored by `fedregctl agent backup restore`: a new store id
+  // first (so the centre takes nothing from it before a rebase), then the
+  // record is consumed; a crash between the two renews the id once more.
+  if (std::filesystem::exists(cfg.data_dir + "/restore-record.txt", ec)) {
+    const std::string old_id = (*store)->store_id();
+    if (auto s = (*store)->RenewStoreIdAfterRestore(); !s.ok()) return Fail("after a restore: " + s.ToString());
+    auto restored = fedreg::TakeRestoreRecord(cfg.data_dir);
+    if (!restored.ok()) return Fail(std::string(restored.status().message()));
+    spdlog::warn("this store was restored from a backup ({}); it is now store {} (was {}): the centre refuses it "
+                 "until 'fedregctl sites rebase {}' is run there, then this agent sends a snapshot",
+                 *restored, (*store)->store_id(), old_id, cfg.site);
+  }
 
   fedreg::agent::RecordNumberRules record_numbers;
   fedreg::agent::ParseLeadingZeros(cfg.record_number_leading_zeros, &record_numbers.leading_zeros);  // checked above
@@ -190,6 +206,7 @@ int main(int argc, char** argv) {
   auto owner_token = fedreg::WriteOwnerToken(cfg.admin_socket);
   if (!owner_token.ok()) return Fail("owner token: " + owner_token.status().ToString());
   admin.set_owner_token(*owner_token);
+  admin.set_backup_dir(cfg.backup_dir.empty() ? cfg.data_dir + "/backups" : cfg.backup_dir);
   std::filesystem::remove(cfg.admin_socket, ec);
   grpc::ServerBuilder builder;
   // Local only: a unix socket, protected by the data directory's mode.

@@ -124,6 +124,7 @@ absl::Status Sender::Session() {
   hello.set_software_version(FedregVersion());
   hello.set_highest_seq(store_.highest_seq());
   hello.set_acked_seq(store_.acked_seq());
+  hello.set_notice_cursor(store_.notice_cursor());
   v1::HelloResponse welcome;
   {
     grpc::ClientContext ctx;

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/agent_commands.h"
+#include "cli/backup_commands.h"
 #include "cli/centre_commands.h"
 #include "cli/chart_commands.h"
 #include "cli/cohort_commands.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   fedreg::cli::CohortCommands cohort_commands(app);
   fedreg::cli::ExportCommands export_commands(app);
   fedreg::cli::ChartCommands chart_commands(app);
+  fedreg::cli::BackupCommands backup_commands(app, agent_commands.agent());
 
   fedreg::synth::SynthOptions so;
   auto* synth = app.add_subcommand("synth", "write synthetic hospital exports (reproducible from a seed)");
@@ -54,7 +56,7 @@ int main(int argc, char** argv) {
 
   if (centre_commands.Run(g) || agent_commands.Run(g) || notices_commands.Run(g) || quarantine_commands.Run(g) || trials_commands.Run(g) ||
       cohort_commands.Run(g) || export_commands.Run(g) ||
-      chart_commands.Run(g))
+      chart_commands.Run(g) || backup_commands.Run(g))
     return 0;
   if (*synth) {
     auto res = fedreg::synth::WriteExports(so);

@@ -25,6 +25,9 @@ bool AdminRoleAllowed(const std::string& rpc, Role role) {
       {"Cohort", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
       {"ListMultiSitePersons", {Role::kOperator, Role::kAuditor, Role::kSponsor}},
       {"ExportCases", {Role::kOperator}},
+      {"CreateBackup", {Role::kOperator}},
+      {"ListBackups", {Role::kOperator, Role::kAuditor}},
+      {"VerifyBackup", {Role::kOperator, Role::kAuditor}},
   };
   auto it = kTable.find(rpc);
   if (it == kTable.end()) return false;

@@ -3,6 +3,9 @@
 // Threading: called from gRPC's pool; stateless beyond the store.
 #pragma once
 
+#include <mutex>
+#include <string>
+
 #include "common/peer_identity.h"
 #include "fedreg/v1/admin.grpc.pb.h"
 #include "server/centre_store.h"
@@ -46,6 +49,16 @@ class AdminServiceImpl final : public v1::Admin::Service {
                                     v1::ListMultiSitePersonsResponse* resp) override;
   grpc::Status ExportCases(grpc::ServerContext* ctx, const v1::ExportCasesRequest* req,
                            grpc::ServerWriter<v1::ExportCasesResponse>* writer) override;
+  // Backups of the store into the backup directory: server/admin_backup.cc.
+  grpc::Status CreateBackup(grpc::ServerContext* ctx, const v1::CreateBackupRequest* req,
+                            v1::CreateBackupResponse* resp) override;
+  grpc::Status ListBackups(grpc::ServerContext* ctx, const v1::ListBackupsRequest* req,
+                           v1::ListBackupsResponse* resp) override;
+  grpc::Status VerifyBackup(grpc::ServerContext* ctx, const v1::VerifyBackupRequest* req,
+                            v1::VerifyBackupResponse* resp) override;
+  // Where backups go (the aggregator's --backup-dir); set before serving.
+  // Empty: the backup RPCs are FAILED_PRECONDITION.
+  void set_backup_dir(std::string dir) { backup_dir_ = std::move(dir); }
 
  private:
   // Checks the caller's role against the authorization table (docs/security.md).
@@ -61,6 +74,10 @@ class AdminServiceImpl final : public v1::Admin::Service {
   const std::string trust_domain_;
   const int k_;
   const CallerFn caller_;
+  std::string backup_dir_;
+  // One backup call at a time: a BackupEngine writing a directory must not
+  // meet another one opening it.
+  std::mutex backup_mu_;
 };
 
 // Small-cell suppression for sponsors: cells below k are hidden, and within

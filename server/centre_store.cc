@@ -138,6 +138,7 @@ absl::StatusOr<std::vector<v1::SiteState>> CentreStore::ListSites() const {
 absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string& site_id,
                                                              const std::string& store_id,
                                                              uint64_t agent_highest_seq, uint64_t agent_acked_seq,
+                                                             uint64_t agent_notice_cursor,
                                                              const std::string& agent_version,
                                                              uint32_t agent_schema) {
   std::lock_guard<std::mutex> lock(apply_mu_);
@@ -155,15 +156,18 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
     if (!absl::IsNotFound(st.status())) return st.status();
     d.state.set_site_id(site_id);
     d.state.set_store_id(store_id);
-    d.state.set_last_seen_unix(std::time(nullptr));
-    if (auto s = save(d.state); !s.ok()) return s;
-    NoteSyncedWrite();
-    return d;
+    // An agent we acknowledged, at a centre that never heard of its site:
+    // this centre was restored from a backup taken before the site's first
+    // Hello. Its outbox is trimmed: only a snapshot can bring its cases.
+    d.snapshot_required = agent_acked_seq > 0;
+  } else {
+    d.state = *st;
   }
-  d.state = *st;
-  const bool has_data = st->applied_seq() > 0 || st->cases() > 0;
-  const bool same_store = st->store_id() == store_id;
-  if (same_store && st->snapshot_pending()) {
+  const bool has_data = st.ok() && (st->applied_seq() > 0 || st->cases() > 0);
+  const bool same_store = !st.ok() || st->store_id() == store_id;
+  if (!st.ok()) {
+    // registered above
+  } else if (same_store && st->snapshot_pending()) {
     d.snapshot_required = true;
   } else if (same_store && agent_highest_seq < st->applied_seq()) {
     if (!st->rebase_allowed()) {
@@ -173,7 +177,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
       save(d.state).IgnoreError();
       return absl::FailedPreconditionError(
           "this agent's store holds up to seq " + std::to_string(agent_highest_seq) + " but the centre applied " +
-          std::to_string(st->applied_seq()) + " from it: the agent lost data. An operator must run 'fedregctl sites "
+          std::to_string(st->applied_seq()) + " from it: the agent lost data (its store restored from a backup, or reset?). An operator must run 'fedregctl sites "
           "rebase " + site_id + "'; the agent then sends a snapshot");
     }
     d.snapshot_required = true;
@@ -202,10 +206,26 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
     d.state.set_rebase_allowed(false);
   }
   d.state.set_last_seen_unix(std::time(nullptr));
-  if (auto s = save(d.state); !s.ok()) return s;
+  // A centre restored from an older backup counts notice seqs from below
+  // what the agent stored; a notice made there would look like a replay to
+  // it and be skipped. Move the counter up first (before any apply of this
+  // session can make one). Made notices at or below the cursor that the
+  // agent stored are the backup's own, with the same seqs.
+  uint64_t made = 0;
+  std::string made_v;
+  if (db_->Get(rocksdb::ReadOptions(), cfs_[kNotices], NoticeCounterKey(site_id), &made_v).ok())
+    made = DecodeU64(made_v);
+  rocksdb::WriteBatch wb;
+  std::string v;
+  d.state.SerializeToString(&v);
+  wb.Put(cfs_[kSites], site_id, v);
+  const bool raise_notices = agent_notice_cursor > made;
+  if (raise_notices) wb.Put(cfs_[kNotices], NoticeCounterKey(site_id), EncodeU64(agent_notice_cursor));
+  if (auto s = db_->Write(SyncWrite(), &wb); !s.ok()) return FromRocks(s, "save site state");
   // The synced save made every earlier apply durable: the applied seq this
   // answer gives (which the agent may trim up to) is durable.
   NoteSyncedWrite();
+  if (raise_notices) NoteNoticesDurable({{site_id, agent_notice_cursor}});
   return d;
 }
 

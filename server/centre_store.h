@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/rocks_backup.h"
 #include "fedreg/v1/centre.pb.h"
 #include "fedreg/v1/notice.pb.h"
 #include "fedreg/v1/sync.pb.h"
@@ -122,10 +123,15 @@ class CentreStore {
   // FAILED_PRECONDITION, unless an operator allowed a rebase: then a snapshot
   // is required. An agent that was acknowledged more than the centre holds
   // (centre restored from an older backup) gets a snapshot request at once.
+  // `agent_notice_cursor` is the last notice seq the agent stored: when the
+  // site's notice counter is below it (a centre restored from an older
+  // backup), the counter moves up to it in the same write, so that the next
+  // notice made for the site is one the agent takes (docs/backup-restore.md).
   // `agent_version` and `agent_schema` are recorded in the site state.
   absl::StatusOr<HelloDecision> Hello(const std::string& site_id, const std::string& store_id,
                                       uint64_t agent_highest_seq, uint64_t agent_acked_seq,
-                                      const std::string& agent_version = "", uint32_t agent_schema = 0);
+                                      uint64_t agent_notice_cursor = 0, const std::string& agent_version = "",
+                                      uint32_t agent_schema = 0);
   // Shorthand for tests: Hello of a store with nothing sent yet.
   absl::StatusOr<v1::SiteState> RegisterStore(const std::string& site_id, const std::string& store_id) {
     auto d = Hello(site_id, store_id, 0, 0);
@@ -244,6 +250,13 @@ class CentreStore {
   absl::StatusOr<int> RunRematchNow();
   // How the index finds a trial's candidates ("genes BRAF").
   std::string TrialIndexedBy(const std::string& trial_id);
+
+  // Backups (server/centre_backup.cc): every column family at one point in
+  // time into `dir`, keeping the newest `keep` (0 = all). Applies and the
+  // other writers wait while the files are copied, so the metadata (JSON:
+  // each site's applied seq and cases, the audit head) describes the copy.
+  // Errors name `dir` (common/rocks_backup.h).
+  absl::StatusOr<RocksBackupInfo> CreateBackup(const std::string& dir, int keep);
 
   // Appends one entry to the audit chain, synced.
   absl::Status Audit(const AuditEvent& event);

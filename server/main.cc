@@ -18,6 +18,7 @@
 #include "common/logging.h"
 #include "common/signals.h"
 #include "common/tls.h"
+#include "common/rocks_backup.h"
 #include "server/admin_service.h"
 #include "server/centre_store.h"
 #include "server/metrics.h"
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
   uint32_t max_streams = 2000;
   double site_rate = 100000;
   uint32_t max_batch_kib = 4096;
-  std::string metrics_listen, crl_dir;
+  std::string metrics_listen, crl_dir, backup_dir;
   unsigned tls_reload_s = 60;
   bool check_config = false;
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   app.add_option("--cert", cert, "the aggregator's server certificate (PEM)")->required();
   app.add_option("--key", key, "its private key (PEM, mode 0600)")->required();
   app.add_option("--trust-domain", trust_domain, "SPIFFE trust domain of the federation")->capture_default_str();
+  app.add_option("--backup-dir", backup_dir,
+                 "where `fedregctl backup create` puts backups (Default: <data-dir>/backups; better on another disk)");
   app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
   app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
@@ -103,6 +106,16 @@ int main(int argc, char** argv) {
   so.min_free_bytes = min_free_mb << 20;
   auto store = fedreg::server::CentreStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
+  // A store restored by `fedregctl backup restore` since the last run: the
+  // restore becomes an entry of the (restored) audit chain before anything else.
+  if (auto restored = fedreg::TakeRestoreRecord(data_dir); !restored.ok()) {
+    return Fail(std::string(restored.status().message()));
+  } else if (!restored->empty()) {
+    spdlog::warn("this store was restored from a backup: {}", *restored);
+    if (auto s = (*store)->Audit({"local/fedregctl", "backup.restore", "store", "OK", *restored}); !s.ok())
+      return Fail("cannot audit the restore: " + s.ToString());
+  }
+  if (backup_dir.empty()) backup_dir = data_dir + "/backups";
 
   // Refused client certificates go to the audit log (the call never reaches a service).
   fedreg::server::CentreStore* audit_store = store->get();
@@ -119,6 +132,7 @@ int main(int argc, char** argv) {
   limits.site_events_per_s = site_rate;
   fedreg::server::SyncServiceImpl sync(**store, trust_domain, limits);
   fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, k);
+  admin.set_backup_dir(backup_dir);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

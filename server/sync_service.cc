@@ -225,8 +225,8 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   std::string site;
   if (auto s = Authenticate(*ctx, req->site_id(), "Hello", &site); !s.ok()) return s;
   if (auto s = Admit(SyncRpc::kHello, site, req->store_id()); !s.ok()) return s;
-  auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq(), req->software_version(),
-                        req->schema_version());
+  auto d = store_.Hello(site, req->store_id(), req->highest_seq(), req->acked_seq(), req->notice_cursor(),
+                        req->software_version(), req->schema_version());
   if (!d.ok()) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -100,6 +100,20 @@ grpc::StatusCode CallAdmin(v1::Admin::Stub& stub, const std::string& rpc) {
     v1::ListAuditResponse r;
     return stub.ListAudit(&ctx, {}, &r).error_code();
   }
+  if (rpc == "CreateBackup") {
+    v1::CreateBackupResponse r;
+    return stub.CreateBackup(&ctx, {}, &r).error_code();
+  }
+  if (rpc == "ListBackups") {
+    v1::ListBackupsResponse r;
+    return stub.ListBackups(&ctx, {}, &r).error_code();
+  }
+  if (rpc == "VerifyBackup") {
+    v1::VerifyBackupRequest q;
+    q.set_id(9999);
+    v1::VerifyBackupResponse r;
+    return stub.VerifyBackup(&ctx, q, &r).error_code();
+  }
   if (rpc == "PutTrial") {
     v1::PutTrialRequest q;
     q.set_yaml("trial_id: NOSUCH\ntitle: t\nsponsor: chugai\nstatus: open\narms:\n  - arm_id: A\n"
@@ -171,14 +185,16 @@ TEST(Roles, EveryRoleAgainstEveryAdminRpc) {
   c.StartAggregator();
   const std::vector<std::string> rpcs = {"ListSites",   "GetStats", "RebaseSite",     "Reconcile",  "ListAudit",
                                          "VerifyAudit", "PutTrial", "SetTrialStatus", "ListTrials", "GetTrial",
-                                         "Cohort",      "ListMultiSitePersons",     "ExportCases"};
+                                         "Cohort",      "ListMultiSitePersons",     "ExportCases", "CreateBackup",
+                                         "ListBackups", "VerifyBackup"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"operator-admin",
        {"ListSites", "GetStats", "RebaseSite", "Reconcile", "ListAudit", "VerifyAudit", "PutTrial", "SetTrialStatus",
-        "ListTrials", "GetTrial", "Cohort", "ListMultiSitePersons", "ExportCases"}},
+        "ListTrials", "GetTrial", "Cohort", "ListMultiSitePersons", "ExportCases", "CreateBackup", "ListBackups",
+        "VerifyBackup"}},
       {"auditor-audit",
        {"ListSites", "GetStats", "Reconcile", "ListAudit", "VerifyAudit", "ListTrials", "GetTrial", "Cohort",
-        "ListMultiSitePersons"}},
+        "ListMultiSitePersons", "ListBackups", "VerifyBackup"}},
       {"sponsor-chugai", {"GetStats", "ListTrials", "GetTrial", "Cohort", "ListMultiSitePersons"}},
       {"site-ncch", {}},
   };

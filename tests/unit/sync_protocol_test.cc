@@ -133,6 +133,16 @@ TEST_F(SyncProtocolTest, HelloFromAnUnknownSiteRegistersItsStore) {
   EXPECT_EQ(Site().store_id(), kStoreA);
 }
 
+TEST_F(SyncProtocolTest, HelloOfAnAcknowledgedAgentAtACentreThatNeverHeardOfTheSiteAsksForASnapshot) {
+  // A centre restored from a backup taken before the site's first Hello: the
+  // agent's outbox is trimmed up to 4, only a snapshot can bring its cases.
+  v1::HelloResponse r;
+  ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA, 4, 4), &r).ok());
+  EXPECT_EQ(r.applied_seq(), 0u);
+  EXPECT_TRUE(r.snapshot_required());
+  EXPECT_TRUE(Site().snapshot_pending());
+}
+
 TEST_F(SyncProtocolTest, HelloOfTheRegisteredStoreAnswersItsAppliedSeq) {
   Streamed(3);
   v1::HelloResponse r;
