@@ -3,6 +3,8 @@
 // Threading: called from gRPC's pool; stateless beyond the store.
 #pragma once
 
+#include <atomic>
+
 #include "common/peer_identity.h"
 #include "fedreg/v1/admin.grpc.pb.h"
 #include "server/centre_store.h"
@@ -18,6 +20,11 @@ class AdminServiceImpl final : public v1::Admin::Service {
                    CallerFn caller = nullptr)
       : store_(store), sync_(sync), trust_domain_(std::move(trust_domain)), k_(suppression_k),
         caller_(std::move(caller)) {}
+
+  // --suppression-k, changed by a SIGHUP reload (thread-safe); each call reads
+  // it once, so one answer is suppressed with one k.
+  void set_suppression_k(int k) { k_.store(k); }
+  int suppression_k() const { return k_.load(); }
 
   grpc::Status ListSites(grpc::ServerContext* ctx, const v1::ListSitesRequest* req,
                          v1::ListSitesResponse* resp) override;
@@ -59,7 +66,7 @@ class AdminServiceImpl final : public v1::Admin::Service {
   CentreStore& store_;
   SyncServiceImpl& sync_;
   const std::string trust_domain_;
-  const int k_;
+  std::atomic<int> k_;
   const CallerFn caller_;
 };
 
