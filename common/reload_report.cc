@@ -28,6 +28,11 @@ std::string ReloadReport::Line() const {
   return out;
 }
 
+void ReloadReport::Log(const std::string& prefix) const {
+  const auto lvl = spdlog::default_logger()->level() <= spdlog::level::info ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(lvl, "{}: {}", prefix, Line());
+}
+
 bool SetLogLevel(const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") return false;

@@ -20,6 +20,9 @@ class ReloadReport {
   // "applied log-level info->debug, suppression-k 10->5; needs a restart to
   // apply: listen 127.0.0.1:7443->0.0.0.0:7443; <notes>", or "nothing changed; <notes>".
   std::string Line() const;
+  // Logs "<prefix>: <Line()>" at info, or at warn when the level now in force
+  // hides info (a reload to log-level warn still says what it did).
+  void Log(const std::string& prefix) const;
 
  private:
   std::vector<std::string> applied_, restart_, notes_;

@@ -149,7 +149,7 @@ void Reload(int argc, char** argv, AggregatorConfig& cur, fedreg::server::AdminS
   // offers no way to make it read them now.
   r.Note("certificate, key and CA files are re-read from their paths every tls-reload-s (" +
          std::to_string(cur.tls_reload_s) + " s), CRLs at each handshake");
-  spdlog::info("SIGHUP: reloaded {}: {}", cur.config_file.empty() ? "(command line only)" : cur.config_file, r.Line());
+  r.Log("SIGHUP: reloaded " + (cur.config_file.empty() ? std::string("(command line only)") : cur.config_file));
   // What needs a restart keeps its old value, so that the next report still names it.
   cur.log_level = next.log_level;
   cur.k = next.k;
