@@ -120,6 +120,33 @@ TEST(Service, SighupAppliesTheConfigFileAndRefusesABrokenOneKeepingTheOldSetting
   EXPECT_EQ(Slurp(log).find("aggregator stopped", mark), std::string::npos) << "info lines hidden at level warn";
 }
 
+TEST(Service, AgentSighupAppliesLogLevelAndReconcileIntervalAndNamesTheRest) {
+  Cluster c;
+  const std::string conf = c.dir() + "/agent.toml", log = c.dir() + "/agent.log";
+  const std::string data = c.dir() + "/agent-data";
+  // The centre is not needed for a reload: the agent keeps retrying it meanwhile.
+  auto toml = [&](const std::string& extra) {
+    return "site = \"ncch\"\ndata-dir = \"" + data + "\"\nserver = \"127.0.0.1:" + std::to_string(FreePort()) +
+           "\"\nca = \"" + c.pki() + "/ca.pem\"\ncert = \"" + c.pki() + "/site-ncch.pem\"\nkey = \"" + c.pki() +
+           "/site-ncch.key\"\nlinkage-key = \"" + c.pki() + "/linkage.key\"\n" + extra;
+  };
+  Write(conf, toml("log-level = \"info\"\nreconcile-interval-s = 600\nwindow = 8\n"));
+  Process p({Bin("fedreg-agent"), "--config", conf}, log);
+  ASSERT_TRUE(WaitForLog(log, "agent ncch started")) << Slurp(log);
+  Write(conf, toml("log-level = \"debug\"\nreconcile-interval-s = 30\nwindow = 4\n"));
+  const size_t mark = Slurp(log).size();
+  ASSERT_EQ(kill(p.pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitForLog(log, "SIGHUP: reloaded " + conf, mark)) << Slurp(log);
+  const std::string after = Slurp(log).substr(mark);
+  EXPECT_NE(after.find("applied log-level info->debug, reconcile-interval-s 600->30"), std::string::npos) << after;
+  EXPECT_NE(after.find("only a restart applies them: "), std::string::npos) << after;
+  EXPECT_NE(after.find("window 8->4"), std::string::npos) << after;
+  // server changed too (a new free port in the file): named, not applied.
+  EXPECT_NE(after.find("server 127.0.0.1:"), std::string::npos) << after;
+  EXPECT_TRUE(WaitForLog(log, " debug SIGHUP: in force now", mark)) << after;
+  EXPECT_EQ(p.Terminate(), 0);
+}
+
 // A unix datagram socket standing in for systemd's notify socket.
 class NotifySocket {
  public:
