@@ -23,6 +23,8 @@
 #include "common/host_port.h"
 #include "common/logging.h"
 #include "common/owner_token.h"
+#include "common/reload_report.h"
+#include "common/service_notify.h"
 #include "common/signals.h"
 #include "common/tls.h"
 #include "common/validate.h"
@@ -53,11 +55,145 @@ struct AgentConfig {
   std::string compression = "gzip";
   std::string log_format = "text";
   std::string log_level = "info";
+  std::string config_file;  // the --config file given, or ""
+  bool check_config = false;
 };
 
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "fedreg-agent: %s\n", msg.c_str());
   return 1;
+}
+
+// The options, bound to `c`. One definition for the start and for each SIGHUP
+// reload, which parses the same command line (and so the same --config file)
+// into a fresh AgentConfig.
+void AddOptions(CLI::App& app, AgentConfig& c) {
+  app.set_config("--config", "", "TOML config file (keys as the long options, e.g. site = \"ncch\")");
+  app.allow_config_extras(false);  // an unknown key in the file is an error naming it
+  app.add_option("--site", c.site, "this hospital's site id (must match its certificate)")->required();
+  app.add_option("--data-dir", c.data_dir, "directory of the agent's RocksDB store and keys")->required();
+  app.add_option("--backup-dir", c.backup_dir,
+                 "where `fedregctl agent backup create` puts backups (Default: <data-dir>/backups)");
+  app.add_option("--server", c.server, "aggregator address host:port")->capture_default_str();
+  app.add_option("--ca", c.ca, "federation CA certificate (PEM)")->required();
+  app.add_option("--cert", c.cert, "this site's client certificate (PEM)")->required();
+  app.add_option("--key", c.key, "this site's private key (PEM, mode 0600)")->required();
+  app.add_option("--linkage-key", c.linkage_key, "shared linkage key file (64 hex chars, mode 0600)")->required();
+  app.add_option("--reid-key", c.reid_key, "re-identification table key file (created if missing)");
+  app.add_option("--admin-socket", c.admin_socket, "unix socket for fedregctl agent commands");
+  app.add_option("--drop-dir", c.drop_dir, "folder watched for export files");
+  app.add_option("--record-number-leading-zeros", c.record_number_leading_zeros,
+                 "keep: 000123 and 123 are two record numbers; strip: leading zeros are padding (one number)")
+      ->check(CLI::IsMember({"keep", "strip"}))
+      ->capture_default_str();
+  app.add_option("--window", c.window, "batches in flight")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--backoff-max-ms", c.backoff_max_ms, "cap of the reconnect backoff (full jitter)")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+  app.add_option("--ack-timeout-ms", c.ack_timeout_ms, "end a stream whose batches get no ack for this long")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  app.add_option("--connect-timeout-ms", c.connect_timeout_ms,
+                 "TCP connect, TLS handshake and HTTP/2 setup with the centre must finish within this")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  // The centre accepts pings 1 s apart (server/main.cc): 2 s keeps every agent clear of its ping policing.
+  app.add_option("--keepalive-time-ms", c.keepalive_time_ms, "ping a quiet connection to the centre this often")
+      ->check(CLI::Range(2000, 3600000))
+      ->capture_default_str();
+  app.add_option("--keepalive-timeout-ms", c.keepalive_timeout_ms,
+                 "close the connection when a ping is not answered within this (must exceed the link's round trip)")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
+  app.add_option("--reconcile-interval-s", c.reconcile_interval_s,
+                 "compare with the centre this often when idle (0 = only on demand; SIGHUP applies a new value)")
+      ->check(CLI::Range(0, 86400 * 7))
+      ->capture_default_str();
+  app.add_option("--compression", c.compression, "gzip or none for batches sent to the centre")
+      ->check(CLI::IsMember({"gzip", "none"}))
+      ->capture_default_str();
+  app.add_option("--tls-reload-s", c.tls_reload_s, "re-read certificate, key and CA files this often")
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
+  app.add_option("--metrics-listen", c.metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9464");
+  app.add_option("--min-free-mb", c.min_free_mb, "refuse imports when less is free under --data-dir")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--log-format", c.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error (SIGHUP applies a new value)");
+  app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
+}
+
+// The --config file given, or "" (for the reload's log line).
+std::string ConfigFile(CLI::App& app) {
+  CLI::Option* opt = app.get_config_ptr();
+  return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : "";
+}
+
+// SIGHUP: parse the command line and the --config file again into a fresh
+// config; apply what can change live, report the rest. A file that no longer
+// parses (or holds a bad value) changes nothing: the old settings stay.
+void Reload(int argc, char** argv, AgentConfig& cur, fedreg::agent::Sender& sender) {
+  fedreg::NotifyReloading("reloading " + cur.config_file);
+  AgentConfig next;
+  CLI::App app{"fedreg-agent"};
+  AddOptions(app, next);
+  std::string error;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    error = e.what();
+  }
+  if (error.empty() && spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
+    error = "--log-level: unknown level '" + next.log_level + "'";
+  if (!error.empty()) {
+    spdlog::error("SIGHUP: config {} refused, the old settings stay: {}",
+                  cur.config_file.empty() ? "(none)" : cur.config_file, error);
+    fedreg::NotifyReady("running; the last reload was refused: " + error);
+    return;
+  }
+  // Defaults filled in at start, so that an unchanged file compares equal.
+  if (next.reid_key.empty()) next.reid_key = next.data_dir + "/reid.key";
+  if (next.admin_socket.empty()) next.admin_socket = next.data_dir + "/agent.sock";
+  fedreg::ReloadReport r;
+  fedreg::SetLogLevel(next.log_level);
+  r.Applied("log-level", cur.log_level, next.log_level);
+  sender.SetReconcileIntervalS(next.reconcile_interval_s);
+  r.Applied("reconcile-interval-s", std::to_string(cur.reconcile_interval_s), std::to_string(next.reconcile_interval_s));
+  const auto num = [](auto v) { return std::to_string(v); };
+  r.NeedsRestart("site", cur.site, next.site);
+  r.NeedsRestart("data-dir", cur.data_dir, next.data_dir);
+  r.NeedsRestart("backup-dir", cur.backup_dir, next.backup_dir);
+  r.NeedsRestart("server", cur.server, next.server);
+  r.NeedsRestart("ca", cur.ca, next.ca);
+  r.NeedsRestart("cert", cur.cert, next.cert);
+  r.NeedsRestart("key", cur.key, next.key);
+  r.NeedsRestart("linkage-key", cur.linkage_key, next.linkage_key);
+  r.NeedsRestart("reid-key", cur.reid_key, next.reid_key);
+  r.NeedsRestart("admin-socket", cur.admin_socket, next.admin_socket);
+  r.NeedsRestart("drop-dir", cur.drop_dir, next.drop_dir);
+  r.NeedsRestart("record-number-leading-zeros", cur.record_number_leading_zeros, next.record_number_leading_zeros);
+  r.NeedsRestart("window", num(cur.window), num(next.window));
+  r.NeedsRestart("backoff-max-ms", num(cur.backoff_max_ms), num(next.backoff_max_ms));
+  r.NeedsRestart("ack-timeout-ms", num(cur.ack_timeout_ms), num(next.ack_timeout_ms));
+  r.NeedsRestart("connect-timeout-ms", num(cur.connect_timeout_ms), num(next.connect_timeout_ms));
+  r.NeedsRestart("keepalive-time-ms", num(cur.keepalive_time_ms), num(next.keepalive_time_ms));
+  r.NeedsRestart("keepalive-timeout-ms", num(cur.keepalive_timeout_ms), num(next.keepalive_timeout_ms));
+  r.NeedsRestart("min-free-mb", num(cur.min_free_mb), num(next.min_free_mb));
+  r.NeedsRestart("metrics-listen", cur.metrics_listen, next.metrics_listen);
+  r.NeedsRestart("tls-reload-s", num(cur.tls_reload_s), num(next.tls_reload_s));
+  r.NeedsRestart("compression", cur.compression, next.compression);
+  r.NeedsRestart("log-format", cur.log_format, next.log_format);
+  // The credentials' provider re-reads the same paths on its own period; gRPC
+  // offers no way to make it read them now.
+  r.Note("certificate, key and CA files are re-read from their paths every tls-reload-s (" +
+         std::to_string(cur.tls_reload_s) + " s)");
+  r.Log("SIGHUP: reloaded " + (cur.config_file.empty() ? std::string("(command line only)") : cur.config_file));
+  // What needs a restart keeps its old value, so that the next report still names it.
+  cur.log_level = next.log_level;
+  cur.reconcile_interval_s = next.reconcile_interval_s;
+  spdlog::debug("SIGHUP: in force now: log-level {}, reconcile-interval-s {}", cur.log_level, cur.reconcile_interval_s);
+  fedreg::NotifyReady(std::string("running; reloaded") + (r.restart_needed() ? ", some changes need a restart" : ""));
 }
 
 }  // namespace
@@ -71,63 +207,10 @@ int main(int argc, char** argv) {
   // of staying in a fragmented heap (with a 1,000,000-change backlog: 74 -> 59 MiB).
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
   AgentConfig cfg;
-  bool check_config = false;
   CLI::App app{"fedreg-agent: the hospital side of the fedreg registry"};
-  app.set_config("--config", "", "TOML config file (keys as the long options, e.g. site = \"ncch\")");
-  app.allow_config_extras(false);  // an unknown key in the file is an error naming it
-  app.add_option("--site", cfg.site, "this hospital's site id (must match its certificate)")->required();
-  app.add_option("--data-dir", cfg.data_dir, "directory of the agent's RocksDB store and keys")->required();
-  app.add_option("--backup-dir", cfg.backup_dir,
-                 "where `fedregctl agent backup create` puts backups (Default: <data-dir>/backups)");
-  app.add_option("--server", cfg.server, "aggregator address host:port")->capture_default_str();
-  app.add_option("--ca", cfg.ca, "federation CA certificate (PEM)")->required();
-  app.add_option("--cert", cfg.cert, "this site's client certificate (PEM)")->required();
-  app.add_option("--key", cfg.key, "this site's private key (PEM, mode 0600)")->required();
-  app.add_option("--linkage-key", cfg.linkage_key, "shared linkage key file (64 hex chars, mode 0600)")->required();
-  app.add_option("--reid-key", cfg.reid_key, "re-identification table key file (created if missing)");
-  app.add_option("--admin-socket", cfg.admin_socket, "unix socket for fedregctl agent commands");
-  app.add_option("--drop-dir", cfg.drop_dir, "folder watched for export files");
-  app.add_option("--record-number-leading-zeros", cfg.record_number_leading_zeros,
-                 "keep: 000123 and 123 are two record numbers; strip: leading zeros are padding (one number)")
-      ->check(CLI::IsMember({"keep", "strip"}))
-      ->capture_default_str();
-  app.add_option("--window", cfg.window, "batches in flight")->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--backoff-max-ms", cfg.backoff_max_ms, "cap of the reconnect backoff (full jitter)")
-      ->check(CLI::Range(100, 600000))
-      ->capture_default_str();
-  app.add_option("--ack-timeout-ms", cfg.ack_timeout_ms, "end a stream whose batches get no ack for this long")
-      ->check(CLI::Range(1000, 600000))
-      ->capture_default_str();
-  app.add_option("--connect-timeout-ms", cfg.connect_timeout_ms,
-                 "TCP connect, TLS handshake and HTTP/2 setup with the centre must finish within this")
-      ->check(CLI::Range(1000, 600000))
-      ->capture_default_str();
-  // The centre accepts pings 1 s apart (server/main.cc): 2 s keeps every agent clear of its ping policing.
-  app.add_option("--keepalive-time-ms", cfg.keepalive_time_ms, "ping a quiet connection to the centre this often")
-      ->check(CLI::Range(2000, 3600000))
-      ->capture_default_str();
-  app.add_option("--keepalive-timeout-ms", cfg.keepalive_timeout_ms,
-                 "close the connection when a ping is not answered within this (must exceed the link's round trip)")
-      ->check(CLI::Range(1000, 600000))
-      ->capture_default_str();
-  app.add_option("--reconcile-interval-s", cfg.reconcile_interval_s,
-                 "compare with the centre this often when idle (0 = only on demand)")
-      ->check(CLI::Range(0, 86400 * 7))
-      ->capture_default_str();
-  app.add_option("--compression", cfg.compression, "gzip or none for batches sent to the centre")
-      ->check(CLI::IsMember({"gzip", "none"}))
-      ->capture_default_str();
-  app.add_option("--tls-reload-s", cfg.tls_reload_s, "re-read certificate, key and CA files this often")
-      ->check(CLI::Range(1u, 86400u))
-      ->capture_default_str();
-  app.add_option("--metrics-listen", cfg.metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9464");
-  app.add_option("--min-free-mb", cfg.min_free_mb, "refuse imports when less is free under --data-dir")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
-      ->capture_default_str();
-  app.add_option("--log-format", cfg.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error");
-  app.add_flag("--check-config", check_config, "validate the configuration and exit");
+  AddOptions(app, cfg);
   CLI11_PARSE(app, argc, argv);
+  cfg.config_file = ConfigFile(app);
 
   if (!fedreg::IsSiteId(cfg.site)) return Fail("--site: '" + cfg.site + "' is not a site id ([a-z][a-z0-9-]+)");
   if (!fedreg::InitLogging("agent", cfg.log_format, cfg.log_level)) return Fail("--log-level: unknown level");
@@ -150,7 +233,7 @@ int main(int argc, char** argv) {
   if (!linkage.ok()) return Fail("--linkage-key: " + std::string(linkage.status().message()));
   auto reid = fedreg::LoadOrCreateKeyFile(cfg.reid_key);
   if (!reid.ok()) return Fail("--reid-key: " + std::string(reid.status().message()));
-  if (check_config) {
+  if (cfg.check_config) {
     // The CA, certificate and key read and parsed here, not at the first connection.
     if (auto creds = fedreg::MakeChannelCredentials({cfg.ca, cfg.cert, cfg.key}); !creds.ok())
       return Fail(std::string(creds.status().message()));
@@ -240,9 +323,23 @@ int main(int argc, char** argv) {
   spdlog::info("agent {} started: store {} (highest seq {}, acked {}), admin unix:{}", cfg.site,
                (*store)->store_id(), (*store)->highest_seq(), (*store)->acked_seq(), cfg.admin_socket);
 
+  // The watchdog's ping proves two things: this thread is scheduled, and the
+  // store answers a point read (RocksDB open, its read path not wedged). It
+  // does not prove that the centre is reachable (an outage is normal and
+  // shown by the metrics) nor that the drop folder is watched.
+  fedreg::agent::AgentStore* probe_store = store->get();
+  fedreg::WatchdogPinger watchdog([probe_store] { return probe_store->GetCase("watchdog-probe").ok(); });
+  if (auto period = watchdog.Start(); period.count() > 0)
+    spdlog::info("systemd watchdog: pinging every {} ms", period.count() / 1000);
+  // READY=1 only now: the store is open and the admin socket bound.
+  fedreg::NotifyReady("site " + cfg.site + ": store open, admin socket " + cfg.admin_socket +
+                      (cfg.drop_dir.empty() ? "" : ", watching " + cfg.drop_dir));
+
   int sig;
-  while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
+  while ((sig = fedreg::WaitForSignal()) == SIGHUP) Reload(argc, argv, cfg, sender);
   spdlog::info("signal {}: draining", sig);
+  fedreg::NotifyStopping("draining after signal " + std::to_string(sig));
+  watchdog.Stop();
   if (watcher) watcher->Stop();
   metrics.Stop();
   notices.Stop();

@@ -39,7 +39,8 @@ absl::Status PushEnded(const grpc::Status& fin, int keepalive_timeout_ms) {
 
 }  // namespace
 
-Sender::Sender(AgentStore& store, SenderOptions options) : store_(store), options_(std::move(options)) {}
+Sender::Sender(AgentStore& store, SenderOptions options)
+    : store_(store), options_(std::move(options)), reconcile_interval_s_(options_.reconcile_interval_s) {}
 
 Sender::~Sender() { Stop(); }
 
@@ -304,8 +305,8 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
         asked = reconcile_requests_ > 0;
       }
       auto now = Clock::now();
-      bool due = options_.reconcile_interval_s > 0 &&
-                 now - last_reconcile > std::chrono::seconds(options_.reconcile_interval_s);
+      const int interval_s = reconcile_interval_s_.load();
+      bool due = interval_s > 0 && now - last_reconcile > std::chrono::seconds(interval_s);
       if (idle && (asked || due) && store_.acked_seq() == store_.highest_seq()) {
         auto r = Reconcile(stub);
         last_reconcile = now;
@@ -317,7 +318,7 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
         }
         if (!r.ok() && absl::IsFailedPrecondition(r.status())) {
           // The centre is not at our seq yet: try again shortly.
-          last_reconcile = now - std::chrono::seconds(std::max(0, options_.reconcile_interval_s - 1));
+          last_reconcile = now - std::chrono::seconds(std::max(0, interval_s - 1));
           if (asked) {
             store_.WaitForWork(next - 1, 500);
             continue;

@@ -91,6 +91,11 @@ class Sender {
   // when the centre's case list made no sense).
   absl::StatusOr<ReconcileResult> ReconcileNow(int timeout_s);
 
+  // --reconcile-interval-s, changed by a SIGHUP reload (thread-safe); the
+  // sending thread reads it at its next idle moment.
+  void SetReconcileIntervalS(int seconds) { reconcile_interval_s_.store(seconds); }
+  int reconcile_interval_s() const { return reconcile_interval_s_.load(); }
+
  private:
   void Run();
   // One session: connect, Hello, and a Push stream until it breaks. Returns
@@ -114,7 +119,8 @@ class Sender {
   absl::Status ParkIfUnsendable(const PushLimits& limits, v1::Batch* batch);
 
   AgentStore& store_;
-  const SenderOptions options_;
+  const SenderOptions options_;  // reconcile_interval_s: the start value; the current one is below
+  std::atomic<int> reconcile_interval_s_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;

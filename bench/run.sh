@@ -155,7 +155,7 @@ for s in "${SITES[@]}"; do NOTICES_BEFORE[$s]=$(notice_samples "$s" | wc -l); do
 settle $AGG "${APID[@]}"
 FILES=$((RATE * SECONDS_T / 10))
 "$B/fedregctl" synth --seed 13 --cases $((FILES * 10)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/trickle" >/dev/null
-before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
+before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
 # Split each site's trickle export into 10-row files (header kept for CSV).
 split_dir=$RUN/trickle-split
 mkdir -p "$split_dir"
@@ -175,9 +175,9 @@ mapfile -t files < <(ls "$split_dir"/*-*.* | awk -F/ '{ n = $NF; sub(/^[^-]*-/, 
 # The same process queries the national view 5 times a second as an operator meanwhile.
 echo "bench: $("$B/fedreg_trickle" --run-dir "$RUN" --rate "$RATE" --rows-per-file 10 --server "127.0.0.1:$PORT" --pki "$P" --queries-per-s 5 "${files[@]}")"
 wait_drained "${SITES[@]}"
-curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_ms_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
+curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_seconds_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
 [ -n "${FEDREG_BENCH_SHOW_HISTOGRAMS:-}" ] && cat "$RUN/trickle-histograms.txt"
-after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_ms_bucket' | awk '{print $2}' | tr '\n' ' ')
+after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
 BOUNDS="0.25 0.5 0.75 1 1.5 2 3 5 10 25 100 250 1000 5000 60000 600000 inf"
 pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"
   awk -v b="$before" -v a="$after" -v bounds="$BOUNDS" -v q="$1" 'BEGIN {

@@ -11,6 +11,12 @@ PACKAGES=(
   librocksdb-dev libssl-dev libicu-dev
   libgtest-dev libgmock-dev libtinyxml2-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev libyaml-cpp-dev
+  libsystemd-dev
+  # Packaging (deploy/package.sh: dpkg-shlibdeps) and its checks in tests/package_test.sh:
+  # lintian, systemd-analyze (package systemd; in a chroot or container it is only a
+  # tool, nothing starts) and promtool (package prometheus: on a machine with systemd
+  # its postinst starts a Prometheus server on :9090; stop or mask it if unwanted).
+  dpkg-dev lintian systemd prometheus
   "$@"
 )
 

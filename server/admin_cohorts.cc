@@ -37,10 +37,11 @@ grpc::Status AdminServiceImpl::Cohort(grpc::ServerContext* ctx, const v1::Cohort
   auto result = RunCohort(store_, *req, Today(), !sponsor && req->list_cases());
   if (!result.ok()) return Done(who, "Cohort", target, ToGrpc(result.status()));
   *resp = std::move(*result);
-  if (sponsor) SuppressCohort(k_, req->by(), resp);
+  const int k = suppression_k();
+  if (sponsor) SuppressCohort(k, req->by(), resp);
   return Done(who, "Cohort", target, grpc::Status::OK,
               CriteriaForAudit(req->has_criteria(), req->criteria()) + " -> " +
-                  (resp->cases_suppressed() ? "<" + std::to_string(k_) : std::to_string(resp->cases())) + " cases" +
+                  (resp->cases_suppressed() ? "<" + std::to_string(k) : std::to_string(resp->cases())) + " cases" +
                   (resp->case_ids_size() > 0 ? ", " + std::to_string(resp->case_ids_size()) + " case ids shown" : ""));
 }
 
@@ -54,9 +55,10 @@ grpc::Status AdminServiceImpl::ListMultiSitePersons(grpc::ServerContext* ctx,
   auto result = server::ListMultiSitePersons(store_, req->limit(), !sponsor);
   if (!result.ok()) return Done(who, "ListMultiSitePersons", "", ToGrpc(result.status()));
   *resp = std::move(*result);
-  if (sponsor) SuppressMultiSitePersons(k_, resp);
+  const int k = suppression_k();
+  if (sponsor) SuppressMultiSitePersons(k, resp);
   return Done(who, "ListMultiSitePersons", "", grpc::Status::OK,
-              (resp->persons_suppressed() ? "<" + std::to_string(k_) : std::to_string(resp->persons())) + " persons" +
+              (resp->persons_suppressed() ? "<" + std::to_string(k) : std::to_string(resp->persons())) + " persons" +
                   (resp->list_size() > 0 ? ", " + std::to_string(resp->list_size()) + " listed" : ""));
 }
 

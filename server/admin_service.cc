@@ -159,7 +159,7 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const v1::GetS
     }
     resp->set_verified(resp->mismatches_size() == 0);
   }
-  if (role == Role::kSponsor) SuppressSmallCells(k_, resp);
+  if (role == Role::kSponsor) SuppressSmallCells(suppression_k(), resp);
   return Done(who, "GetStats", req->verify() ? "verify" : "",
               grpc::Status::OK, req->verify() ? (resp->verified() ? "verified" : "MISMATCH") : "");
 }

@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <string>
+#include <atomic>
 
 #include "common/peer_identity.h"
 #include "fedreg/v1/admin.grpc.pb.h"
@@ -21,6 +22,11 @@ class AdminServiceImpl final : public v1::Admin::Service {
                    CallerFn caller = nullptr)
       : store_(store), sync_(sync), trust_domain_(std::move(trust_domain)), k_(suppression_k),
         caller_(std::move(caller)) {}
+
+  // --suppression-k, changed by a SIGHUP reload (thread-safe); each call reads
+  // it once, so one answer is suppressed with one k.
+  void set_suppression_k(int k) { k_.store(k); }
+  int suppression_k() const { return k_.load(); }
 
   grpc::Status ListSites(grpc::ServerContext* ctx, const v1::ListSitesRequest* req,
                          v1::ListSitesResponse* resp) override;
@@ -72,7 +78,7 @@ class AdminServiceImpl final : public v1::Admin::Service {
   CentreStore& store_;
   SyncServiceImpl& sync_;
   const std::string trust_domain_;
-  const int k_;
+  std::atomic<int> k_;
   const CallerFn caller_;
   std::string backup_dir_;
   // One backup call at a time: a BackupEngine writing a directory must not

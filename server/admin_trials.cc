@@ -100,7 +100,7 @@ grpc::Status AdminServiceImpl::GetTrial(grpc::ServerContext* ctx, const v1::GetT
   *resp->mutable_funnel() = BuildFunnel(*matches);
   resp->mutable_funnel()->set_rematch_running(
       store_.RematchRunning(req->trial_id(), resp->mutable_funnel()->mutable_rematch()));
-  if (role == Role::kSponsor) SuppressFunnel(k_, resp->mutable_funnel());
+  if (role == Role::kSponsor) SuppressFunnel(suppression_k(), resp->mutable_funnel());
   return Done(who, "GetTrial", target, grpc::Status::OK);
 }
 

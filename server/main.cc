@@ -16,6 +16,8 @@
 #include "common/key_file.h"
 #include "common/host_port.h"
 #include "common/logging.h"
+#include "common/reload_report.h"
+#include "common/service_notify.h"
 #include "common/signals.h"
 #include "common/tls.h"
 #include "common/rocks_backup.h"
@@ -32,12 +34,8 @@ int Fail(const std::string& msg) {
   return 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // gRPC's many threads would each get a glibc malloc arena; two bound the
-  // resident memory with no measurable cost here.
-  mallopt(M_ARENA_MAX, 2);
+struct AggregatorConfig {
+  std::string config_file;
   std::string listen = "127.0.0.1:7443", data_dir, ca, cert, key, trust_domain = "fedreg.example";
   std::string port_file, log_format = "text", log_level = "info";
   int k = 10;
@@ -49,41 +47,141 @@ int main(int argc, char** argv) {
   std::string metrics_listen, crl_dir, backup_dir;
   unsigned tls_reload_s = 60;
   bool check_config = false;
-  CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
+};
+
+// The options, bound to `c`. One definition for the start and for each SIGHUP
+// reload, which parses the same command line (and so the same --config file)
+// into a fresh AggregatorConfig.
+void AddOptions(CLI::App& app, AggregatorConfig& c) {
   app.set_config("--config", "", "TOML config file (keys as the long options)");
   app.allow_config_extras(false);  // an unknown key in the file is an error naming it
-  app.add_option("--listen", listen, "address for gRPC with mutual TLS (port 0 = any free port)")->capture_default_str();
-  app.add_option("--data-dir", data_dir, "directory of the centre's RocksDB store")->required();
-  app.add_option("--ca", ca, "federation CA certificate (PEM)")->required();
-  app.add_option("--cert", cert, "the aggregator's server certificate (PEM)")->required();
-  app.add_option("--key", key, "its private key (PEM, mode 0600)")->required();
-  app.add_option("--trust-domain", trust_domain, "SPIFFE trust domain of the federation")->capture_default_str();
-  app.add_option("--backup-dir", backup_dir,
+  app.add_option("--listen", c.listen, "address for gRPC with mutual TLS (port 0 = any free port)")->capture_default_str();
+  app.add_option("--data-dir", c.data_dir, "directory of the centre's RocksDB store")->required();
+  app.add_option("--ca", c.ca, "federation CA certificate (PEM)")->required();
+  app.add_option("--cert", c.cert, "the aggregator's server certificate (PEM)")->required();
+  app.add_option("--key", c.key, "its private key (PEM, mode 0600)")->required();
+  app.add_option("--trust-domain", c.trust_domain, "SPIFFE trust domain of the federation")->capture_default_str();
+  app.add_option("--backup-dir", c.backup_dir,
                  "where `fedregctl backup create` puts backups (Default: <data-dir>/backups; better on another disk)");
-  app.add_option("--port-file", port_file, "write the bound port here once listening (for scripts and tests)");
-  app.add_option("--suppression-k", k, "sponsors see cells below k as <k")->check(CLI::Range(1, 1000))->capture_default_str();
-  app.add_option("--window", window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--max-streams", max_streams, "sites streaming at once")->check(CLI::Range(1u, 100000u))->capture_default_str();
-  app.add_option("--max-batch-kib", max_batch_kib, "largest Push message accepted, KiB (given to agents at Hello)")
+  app.add_option("--port-file", c.port_file, "write the bound port here once listening (for scripts and tests)");
+  app.add_option("--suppression-k", c.k, "sponsors see cells below k as <k (SIGHUP applies a new value)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--window", c.window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--max-streams", c.max_streams, "sites streaming at once")->check(CLI::Range(1u, 100000u))->capture_default_str();
+  app.add_option("--max-batch-kib", c.max_batch_kib, "largest Push message accepted, KiB (given to agents at Hello)")
       ->check(CLI::Range(64u, 65536u))
       ->capture_default_str();
-  app.add_option("--site-events-per-s", site_rate, "apply rate limit per site (slowed, not refused)")
+  app.add_option("--site-events-per-s", c.site_rate,
+                 "apply rate limit per site (slowed, not refused; SIGHUP applies a new value)")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
-  app.add_option("--crl-dir", crl_dir, "certificate revocation lists (OpenSSL hashed dir, <hash>.r0)");
-  app.add_option("--tls-reload-s", tls_reload_s, "re-read certificate, key, CA and CRL files this often")
+  app.add_option("--crl-dir", c.crl_dir, "certificate revocation lists (OpenSSL hashed dir, <hash>.r0)");
+  app.add_option("--tls-reload-s", c.tls_reload_s, "re-read certificate, key, CA and CRL files this often")
       ->check(CLI::Range(1u, 86400u))
       ->capture_default_str();
-  app.add_option("--metrics-listen", metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9465");
-  app.add_option("--min-free-mb", min_free_mb, "refuse to apply batches when less is free under --data-dir")
+  app.add_option("--metrics-listen", c.metrics_listen, "serve Prometheus /metrics here, e.g. 127.0.0.1:9465");
+  app.add_option("--min-free-mb", c.min_free_mb, "refuse to apply batches when less is free under --data-dir")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
-  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
-  app.add_flag("--check-config", check_config, "validate the configuration and exit");
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--log-format", c.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error (SIGHUP applies a new value)");
+  app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
+}
 
-  if (!fedreg::InitLogging("aggregator", log_format, log_level)) return Fail("--log-level: unknown level");
+// The --config file given, or "" (for the reload's log line).
+std::string ConfigFile(CLI::App& app) {
+  CLI::Option* opt = app.get_config_ptr();
+  return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : "";
+}
+
+std::string Num(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+// SIGHUP: parse the command line and the --config file again into a fresh
+// config; apply what can change live, report the rest. A file that no longer
+// parses (or holds a bad value) changes nothing: the old settings stay.
+void Reload(int argc, char** argv, AggregatorConfig& cur, fedreg::server::AdminServiceImpl& admin,
+            fedreg::server::SyncServiceImpl& sync) {
+  fedreg::NotifyReloading("reloading " + cur.config_file);
+  AggregatorConfig next;
+  CLI::App app{"fedreg-aggregator"};
+  AddOptions(app, next);
+  std::string error;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    error = e.what();
+  }
+  next.config_file = ConfigFile(app);
+  if (error.empty() && spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
+    error = "--log-level: unknown level '" + next.log_level + "'";
+  if (!error.empty()) {
+    spdlog::error("SIGHUP: config {} refused, the old settings stay: {}", cur.config_file.empty() ? "(none)" : cur.config_file,
+                  error);
+    fedreg::NotifyReady("serving; the last reload was refused: " + error);
+    return;
+  }
+  fedreg::ReloadReport r;
+  fedreg::SetLogLevel(next.log_level);
+  r.Applied("log-level", cur.log_level, next.log_level);
+  admin.set_suppression_k(next.k);
+  r.Applied("suppression-k", std::to_string(cur.k), std::to_string(next.k));
+  sync.SetSiteEventsPerS(next.site_rate);
+  r.Applied("site-events-per-s", Num(cur.site_rate), Num(next.site_rate));
+  r.NeedsRestart("listen", cur.listen, next.listen);
+  r.NeedsRestart("data-dir", cur.data_dir, next.data_dir);
+  r.NeedsRestart("backup-dir", cur.backup_dir, next.backup_dir);
+  r.NeedsRestart("ca", cur.ca, next.ca);
+  r.NeedsRestart("cert", cur.cert, next.cert);
+  r.NeedsRestart("key", cur.key, next.key);
+  r.NeedsRestart("crl-dir", cur.crl_dir, next.crl_dir);
+  r.NeedsRestart("tls-reload-s", std::to_string(cur.tls_reload_s), std::to_string(next.tls_reload_s));
+  r.NeedsRestart("trust-domain", cur.trust_domain, next.trust_domain);
+  r.NeedsRestart("port-file", cur.port_file, next.port_file);
+  r.NeedsRestart("window", std::to_string(cur.window), std::to_string(next.window));
+  r.NeedsRestart("max-streams", std::to_string(cur.max_streams), std::to_string(next.max_streams));
+  r.NeedsRestart("max-batch-kib", std::to_string(cur.max_batch_kib), std::to_string(next.max_batch_kib));
+  r.NeedsRestart("metrics-listen", cur.metrics_listen, next.metrics_listen);
+  r.NeedsRestart("min-free-mb", std::to_string(cur.min_free_mb), std::to_string(next.min_free_mb));
+  r.NeedsRestart("log-format", cur.log_format, next.log_format);
+  // The credentials' provider re-reads the same paths on its own period; gRPC
+  // offers no way to make it read them now.
+  r.Note("certificate, key and CA files are re-read from their paths every tls-reload-s (" +
+         std::to_string(cur.tls_reload_s) + " s), CRLs at each handshake");
+  r.Log("SIGHUP: reloaded " + (cur.config_file.empty() ? std::string("(command line only)") : cur.config_file));
+  // What needs a restart keeps its old value, so that the next report still names it.
+  cur.log_level = next.log_level;
+  cur.k = next.k;
+  cur.site_rate = next.site_rate;
+  spdlog::debug("SIGHUP: in force now: log-level {}, suppression-k {}, site-events-per-s {}", cur.log_level, cur.k,
+                Num(cur.site_rate));
+  fedreg::NotifyReady(std::string("serving; reloaded") + (r.restart_needed() ? ", some changes need a restart" : ""));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // gRPC's many threads would each get a glibc malloc arena; two bound the
+  // resident memory with no measurable cost here.
+  mallopt(M_ARENA_MAX, 2);
+  AggregatorConfig cfg;
+  CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
+  AddOptions(app, cfg);
+  CLI11_PARSE(app, argc, argv);
+  cfg.config_file = ConfigFile(app);
+  // Plain names for the start, as before the config became a struct.
+  const std::string &listen = cfg.listen, &data_dir = cfg.data_dir, &ca = cfg.ca, &cert = cfg.cert, &key = cfg.key;
+  const std::string &trust_domain = cfg.trust_domain, &port_file = cfg.port_file, &crl_dir = cfg.crl_dir;
+  const std::string& metrics_listen = cfg.metrics_listen;
+  const unsigned tls_reload_s = cfg.tls_reload_s;
+
+
+  if (!fedreg::InitLogging("aggregator", cfg.log_format, cfg.log_level)) return Fail("--log-level: unknown level");
   if (auto s = fedreg::CheckHostPort("--listen", listen, true); !s.ok()) return Fail(std::string(s.message()));
   if (!metrics_listen.empty()) {
     if (auto s = fedreg::CheckHostPort("--metrics-listen", metrics_listen, true); !s.ok())
@@ -91,7 +189,7 @@ int main(int argc, char** argv) {
   }
   if (auto checked = fedreg::MakeServerCredentials({ca, cert, key, crl_dir, tls_reload_s}); !checked.ok())
     return Fail(std::string(checked.status().message()));
-  if (check_config) {
+  if (cfg.check_config) {
     std::printf("configuration ok\n");
     return 0;
   }
@@ -103,7 +201,7 @@ int main(int argc, char** argv) {
   fedreg::BlockShutdownSignals();
   fedreg::server::CentreStoreOptions so;
   so.path = data_dir + "/store";
-  so.min_free_bytes = min_free_mb << 20;
+  so.min_free_bytes = cfg.min_free_mb << 20;
   auto store = fedreg::server::CentreStore::Open(so);
   if (!store.ok()) return Fail(store.status().ToString());
   // A store restored by `fedregctl backup restore` since the last run: the
@@ -115,7 +213,7 @@ int main(int argc, char** argv) {
     if (auto s = (*store)->Audit({"local/fedregctl", "backup.restore", "store", "OK", *restored}); !s.ok())
       return Fail("cannot audit the restore: " + s.ToString());
   }
-  if (backup_dir.empty()) backup_dir = data_dir + "/backups";
+  if (cfg.backup_dir.empty()) cfg.backup_dir = data_dir + "/backups";
 
   // Refused client certificates go to the audit log (the call never reaches a service).
   fedreg::server::CentreStore* audit_store = store->get();
@@ -126,13 +224,13 @@ int main(int argc, char** argv) {
       });
   if (!creds.ok()) return Fail(std::string(creds.status().message()));
   fedreg::server::SyncLimits limits;
-  limits.window = window;
-  limits.max_streams = max_streams;
-  limits.max_batch_bytes = max_batch_kib << 10;
-  limits.site_events_per_s = site_rate;
+  limits.window = cfg.window;
+  limits.max_streams = cfg.max_streams;
+  limits.max_batch_bytes = cfg.max_batch_kib << 10;
+  limits.site_events_per_s = cfg.site_rate;
   fedreg::server::SyncServiceImpl sync(**store, trust_domain, limits);
-  fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, k);
-  admin.set_backup_dir(backup_dir);
+  fedreg::server::AdminServiceImpl admin(**store, sync, trust_domain, cfg.k);
+  admin.set_backup_dir(cfg.backup_dir);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -179,9 +277,25 @@ int main(int argc, char** argv) {
                  *left / 86400);
   spdlog::info("aggregator listening on port {} (mutual TLS, trust domain {})", port, trust_domain);
 
+  // The watchdog's ping proves two things: this thread is scheduled, and the
+  // store answers a point read (RocksDB open, its read path not wedged). It
+  // does not prove that gRPC serves calls or that writes go through: a full
+  // disk is the refusals' and the metrics' business, not a reason to restart.
+  fedreg::server::CentreStore* probe_store = store->get();
+  fedreg::WatchdogPinger watchdog([probe_store] {
+    auto s = probe_store->GetSite("watchdog-probe");
+    return s.ok() || absl::IsNotFound(s.status());
+  });
+  if (auto period = watchdog.Start(); period.count() > 0)
+    spdlog::info("systemd watchdog: pinging every {} ms", period.count() / 1000);
+  // READY=1 only now: the store is open and the listener bound (port file written).
+  fedreg::NotifyReady("serving on port " + std::to_string(port) + ", trust domain " + trust_domain);
+
   int sig;
-  while ((sig = fedreg::WaitForSignal()) == SIGHUP) spdlog::info("SIGHUP: nothing to reload yet");
+  while ((sig = fedreg::WaitForSignal()) == SIGHUP) Reload(argc, argv, cfg, admin, sync);
   spdlog::info("signal {}: draining", sig);
+  fedreg::NotifyStopping("draining after signal " + std::to_string(sig));
+  watchdog.Stop();
   sync.CancelStreams();
   metrics.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

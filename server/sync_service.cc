@@ -26,7 +26,21 @@ void SyncMetrics::ObserveFreshness(double ms) {
 }
 
 SyncServiceImpl::SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits, CallerFn caller)
-    : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits), caller_(std::move(caller)) {}
+    : store_(store), trust_domain_(std::move(trust_domain)), limits_(limits), caller_(std::move(caller)) {
+  std::lock_guard<std::mutex> lock(mu_);
+  site_rate_ = limits_.site_events_per_s;
+}
+
+void SyncServiceImpl::SetSiteEventsPerS(double rate) {
+  std::lock_guard<std::mutex> lock(mu_);
+  site_rate_ = rate;
+  for (auto& [site, bucket] : buckets_) bucket->SetRate(rate, rate);
+}
+
+double SyncServiceImpl::site_events_per_s() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return site_rate_;
+}
 
 grpc::Status SyncServiceImpl::Refuse(const std::string& who, const char* rpc, const std::string& target,
                                      grpc::Status status) {
@@ -106,7 +120,7 @@ grpc::Status SyncServiceImpl::Claim(const std::string& site, const std::string& 
 TokenBucket& SyncServiceImpl::BucketFor(const std::string& site) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& b = buckets_[site];
-  if (!b) b = std::make_unique<TokenBucket>(limits_.site_events_per_s, limits_.site_events_per_s);
+  if (!b) b = std::make_unique<TokenBucket>(site_rate_, site_rate_);
   return *b;
 }
 

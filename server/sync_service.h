@@ -65,6 +65,11 @@ class SyncServiceImpl final : public v1::Sync::Service {
 
   // `caller` defaults to the certificate's SPIFFE id in `trust_domain`.
   SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits, CallerFn caller = nullptr);
+  // A SIGHUP reload's new --site-events-per-s: every site's bucket, open or
+  // future, applies it from its next batch on. Thread-safe.
+  void SetSiteEventsPerS(double rate);
+  double site_events_per_s() const;
+
   // Batches still queued in the store call back into this service when written.
   ~SyncServiceImpl() override { store_.WaitQueueDrained(); }
 
@@ -187,7 +192,8 @@ class SyncServiceImpl final : public v1::Sync::Service {
 
   CentreStore& store_;
   const std::string trust_domain_;
-  const SyncLimits limits_;
+  const SyncLimits limits_;  // site_events_per_s: the start value; the current one is site_rate_
+  double site_rate_ ABSL_GUARDED_BY(mu_);
   const CallerFn caller_;
   SyncMetrics metrics_;
   std::atomic<bool> stopping_{false};       // CancelStreams was called: notice streams end

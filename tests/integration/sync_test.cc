@@ -118,8 +118,8 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
       auto pos = text.find("\n" + name + " ");
       return pos == std::string::npos ? -1 : std::stod(text.substr(pos + name.size() + 2));
     };
-    EXPECT_EQ(value("fedreg_freshness_ms_count"), value("fedreg_sync_events_total"));
-    EXPECT_EQ(value("fedreg_apply_latency_ms_count"), value("fedreg_sync_batches_total"));
+    EXPECT_EQ(value("fedreg_freshness_seconds_count"), value("fedreg_sync_events_total"));
+    EXPECT_EQ(value("fedreg_apply_latency_seconds_count"), value("fedreg_sync_batches_total"));
     EXPECT_GT(value("fedreg_sync_batches_total"), 0);
   }
   std::string agent_text = HttpGet(agent_metrics, "/metrics");
