@@ -145,9 +145,7 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
   WaitQueueDrained();
   HelloDecision d;
   auto st = GetSite(site_id);
-  auto save = [&](v1::SiteState state) -> absl::Status {
-    state.set_agent_version(agent_version);
-    state.set_agent_schema(agent_schema);
+  auto save = [&](const v1::SiteState& state) -> absl::Status {
     std::string v;
     state.SerializeToString(&v);
     return FromRocks(db_->Put(SyncWrite(), cfs_[kSites], site_id, v), "save site state");
@@ -163,6 +161,9 @@ absl::StatusOr<CentreStore::HelloDecision> CentreStore::Hello(const std::string&
   } else {
     d.state = *st;
   }
+  // Kept in every copy of the state (the session's too, which later writes carry).
+  d.state.set_agent_version(agent_version);
+  d.state.set_agent_schema(agent_schema);
   const bool has_data = st.ok() && (st->applied_seq() > 0 || st->cases() > 0);
   const bool same_store = !st.ok() || st->store_id() == store_id;
   if (!st.ok()) {

@@ -126,6 +126,7 @@ void Reload(int argc, char** argv, AggregatorConfig& cur, fedreg::server::AdminS
     fedreg::NotifyReady("serving; the last reload was refused: " + error);
     return;
   }
+  if (next.backup_dir.empty()) next.backup_dir = next.data_dir + "/backups";  // as at the start
   fedreg::ReloadReport r;
   fedreg::SetLogLevel(next.log_level);
   r.Applied("log-level", cur.log_level, next.log_level);
