@@ -79,12 +79,12 @@ grpc::Status AgentAdminServiceImpl::ListQuarantine(grpc::ServerContext* ctx, con
 grpc::Status AgentAdminServiceImpl::ShowQuarantine(grpc::ServerContext* ctx, const v1::ShowQuarantineRequest* req,
                                                    v1::QuarantineItem* resp) {
   ++actions_.show;
-  auto e = store_.GetQuarantine(req->id());
-  if (!e.ok()) return ToGrpc(e.status());
-  if (!e->has_value())
-    return {grpc::StatusCode::NOT_FOUND, "no quarantine entry " + std::to_string(req->id()) +
+  auto e = store_.FindQuarantine(req->id());
+  if (absl::IsNotFound(e.status()))
+    return {grpc::StatusCode::NOT_FOUND, std::string(e.status().message()) +
                                              " ('fedregctl agent quarantine list' shows the ids)"};
-  *resp = Item(req->id(), **e, IsOwner(ctx), true);
+  if (!e.ok()) return ToGrpc(e.status());
+  *resp = Item(req->id(), *e, IsOwner(ctx), true);
   return grpc::Status::OK;
 }
 
@@ -108,10 +108,9 @@ grpc::Status AgentAdminServiceImpl::ExportQuarantine(grpc::ServerContext* ctx, c
     for (const auto& r : *all) add(r.id, r.entry);
   } else {
     for (uint64_t id : std::set<uint64_t>(req->ids().begin(), req->ids().end())) {
-      auto e = store_.GetQuarantine(id);
+      auto e = store_.FindQuarantine(id);
       if (!e.ok()) return ToGrpc(e.status());
-      if (!e->has_value()) return {grpc::StatusCode::NOT_FOUND, "no quarantine entry " + std::to_string(id)};
-      add(id, **e);
+      add(id, *e);
     }
   }
   std::vector<std::pair<uint64_t, std::string>> skipped;
@@ -149,11 +148,10 @@ grpc::Status AgentAdminServiceImpl::DropQuarantine(grpc::ServerContext* ctx, con
             "--reason is required: say why the row is given up (e.g. 'duplicate of a corrected row')"};
   if (auto s = store_.CloseQuarantine({req->id()}, "dropped", {Utf8Prefix(req->reason(), 500)}); !s.ok())
     return ToGrpc(s);
-  auto e = store_.GetQuarantine(req->id());
+  auto e = store_.FindQuarantine(req->id());
   if (!e.ok()) return ToGrpc(e.status());
-  if (!e->has_value()) return {grpc::StatusCode::NOT_FOUND, "no quarantine entry " + std::to_string(req->id())};
   spdlog::info("quarantine entry {} dropped: {}", req->id(), req->reason());
-  *resp = Item(req->id(), **e, IsOwner(ctx), false);
+  *resp = Item(req->id(), *e, IsOwner(ctx), false);
   return grpc::Status::OK;
 }
 

@@ -72,6 +72,14 @@ absl::StatusOr<std::optional<v1::QuarantineEntry>> AgentStore::GetQuarantine(uin
   return q;
 }
 
+absl::StatusOr<v1::QuarantineEntry> AgentStore::FindQuarantine(uint64_t id) const {
+  auto q = GetQuarantine(id);
+  if (!q.ok()) return q.status();
+  const std::optional<v1::QuarantineEntry>& found = *q;
+  if (!found.has_value()) return absl::NotFoundError("no quarantine entry " + std::to_string(id));
+  return *found;
+}
+
 absl::Status AgentStore::CloseQuarantine(const std::vector<uint64_t>& ids, const std::string& state,
                                          const std::vector<std::string>& resolutions) {
   if (ids.size() != resolutions.size()) return absl::InvalidArgumentError("one resolution per entry");
@@ -89,10 +97,9 @@ absl::Status AgentStore::CloseQuarantine(const std::vector<uint64_t>& ids, const
   std::string buf;
   const int64_t now = std::time(nullptr);
   for (size_t i = 0; i < ids.size(); ++i) {
-    auto q = GetQuarantine(ids[i]);
+    auto q = FindQuarantine(ids[i]);
     if (!q.ok()) return q.status();
-    if (!q->has_value()) return absl::NotFoundError("no quarantine entry " + std::to_string(ids[i]));
-    v1::QuarantineEntry e = std::move(**q);
+    v1::QuarantineEntry e = std::move(*q);
     if (!e.state().empty())
       return absl::FailedPreconditionError("quarantine entry " + std::to_string(ids[i]) + " is already " + e.state() +
                                            " (" + e.resolution() + ")");

@@ -174,6 +174,8 @@ class AgentStore {
                                                                const std::string& source) const;
   // std::nullopt for an unknown id.
   absl::StatusOr<std::optional<v1::QuarantineEntry>> GetQuarantine(uint64_t id) const;
+  // The same, NOT_FOUND ("no quarantine entry N") for an unknown id.
+  absl::StatusOr<v1::QuarantineEntry> FindQuarantine(uint64_t id) const;
   // The id the next quarantined entry will get.
   uint64_t next_quarantine_id() const;
   // Closes open entries: state "dropped" or "retried" with a resolution

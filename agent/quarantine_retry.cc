@@ -32,14 +32,15 @@ absl::Status ResendRefusedCases(AgentStore& store, const std::vector<AgentStore:
   for (const auto& r : refused) {
     auto c = store.GetCase(r.entry.case_id());
     if (!c.ok()) return c.status();
-    if (!c->has_value()) {
+    std::optional<v1::Case>& stored = *c;
+    if (!stored.has_value()) {
       Outcome(resp, r.id, "skipped", "case " + r.entry.case_id() + " is no longer stored here (withdrawn?)");
       resp->set_skipped(resp->skipped() + 1);
       continue;
     }
     if (queued.insert(r.entry.case_id()).second) {
       Change ch;
-      ch.case_record = std::move(**c);
+      ch.case_record = std::move(*stored);
       changes.push_back(std::move(ch));
     }
     closed.push_back(r.id);
@@ -66,9 +67,9 @@ absl::Status ReimportGroup(AgentStore& store, Importer& importer, const RowGroup
   }
   std::vector<std::string> resolutions;
   for (uint64_t id : group.ids) {
-    auto e = store.GetQuarantine(id);
+    auto e = store.FindQuarantine(id);
     if (!e.ok()) return e.status();
-    const int64_t line = (*e)->line();
+    const int64_t line = e->line();
     if (auto it = held.find(line); it != held.end()) {
       resolutions.push_back("refused again on retry: entry " + std::to_string(it->second.id));
       Outcome(resp, id, "refused", it->second.entry.field() + ": " + it->second.entry.reason(), it->second.id);
@@ -95,15 +96,14 @@ absl::StatusOr<v1::RetryQuarantineResponse> RetryQuarantined(AgentStore& store, 
     open = std::move(*all);
   } else {
     for (uint64_t id : std::set<uint64_t>(ids.begin(), ids.end())) {
-      auto e = store.GetQuarantine(id);
+      auto e = store.FindQuarantine(id);
       if (!e.ok()) return e.status();
-      if (!e->has_value()) return absl::NotFoundError("no quarantine entry " + std::to_string(id));
-      if (!(*e)->state().empty()) {
-        Outcome(&resp, id, "skipped", "already " + (*e)->state() + ": " + (*e)->resolution());
+      if (!e->state().empty()) {
+        Outcome(&resp, id, "skipped", "already " + e->state() + ": " + e->resolution());
         resp.set_skipped(resp.skipped() + 1);
         continue;
       }
-      open.push_back({id, std::move(**e)});
+      open.push_back({id, std::move(*e)});
     }
   }
   std::vector<AgentStore::QuarantineRecord> centre;
