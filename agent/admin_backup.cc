@@ -6,17 +6,6 @@
 #include "common/grpc_status.h"
 
 namespace fedreg::agent {
-namespace {
-
-void ToProto(const RocksBackupInfo& b, v1::BackupSummary* out) {
-  out->set_id(b.id);
-  out->set_created_unix(b.created_unix);
-  out->set_size_bytes(b.size_bytes);
-  out->set_files(b.files);
-  out->set_metadata_json(b.metadata);
-}
-
-}  // namespace
 
 grpc::Status AgentAdminServiceImpl::CreateBackup(grpc::ServerContext*, const v1::CreateBackupRequest* req,
                                                  v1::CreateBackupResponse* resp) {
@@ -27,7 +16,7 @@ grpc::Status AgentAdminServiceImpl::CreateBackup(grpc::ServerContext*, const v1:
   if (!b.ok()) return ToGrpc(b.status());
   spdlog::info("backup {} of the store taken into {} ({} files, {} bytes)", b->id, backup_dir_, b->files,
                b->size_bytes);
-  ToProto(*b, resp->mutable_backup());
+  ToBackupSummary(*b, resp->mutable_backup());
   resp->set_backup_dir(backup_dir_);
   auto all = ListRocksBackups(backup_dir_);
   if (all.ok()) resp->set_kept(static_cast<uint32_t>(all->size()));
@@ -41,7 +30,7 @@ grpc::Status AgentAdminServiceImpl::ListBackups(grpc::ServerContext*, const v1::
   auto all = ListRocksBackups(backup_dir_);
   if (!all.ok() && absl::IsNotFound(all.status())) return grpc::Status::OK;
   if (!all.ok()) return ToGrpc(all.status());
-  for (const auto& b : *all) ToProto(b, resp->add_backups());
+  for (const auto& b : *all) ToBackupSummary(b, resp->add_backups());
   return grpc::Status::OK;
 }
 
@@ -50,7 +39,7 @@ grpc::Status AgentAdminServiceImpl::VerifyBackup(grpc::ServerContext*, const v1:
   std::lock_guard<std::mutex> lock(backup_mu_);
   auto b = VerifyRocksBackup(backup_dir_, req->id());
   if (!b.ok()) return ToGrpc(b.status());
-  ToProto(*b, resp->mutable_backup());
+  ToBackupSummary(*b, resp->mutable_backup());
   resp->set_backup_dir(backup_dir_);
   return grpc::Status::OK;
 }

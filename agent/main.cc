@@ -124,11 +124,6 @@ void AddOptions(CLI::App& app, AgentConfig& c) {
   app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
 }
 
-// The --config file given, or "" (for the reload's log line).
-std::string ConfigFile(CLI::App& app) {
-  CLI::Option* opt = app.get_config_ptr();
-  return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : "";
-}
 
 // SIGHUP: parse the command line and the --config file again into a fresh
 // config; apply what can change live, report the rest. A file that no longer
@@ -210,7 +205,7 @@ int main(int argc, char** argv) {
   CLI::App app{"fedreg-agent: the hospital side of the fedreg registry"};
   AddOptions(app, cfg);
   CLI11_PARSE(app, argc, argv);
-  cfg.config_file = ConfigFile(app);
+  cfg.config_file = fedreg::ConfigFile(app);
 
   if (!fedreg::IsSiteId(cfg.site)) return Fail("--site: '" + cfg.site + "' is not a site id ([a-z][a-z0-9-]+)");
   if (!fedreg::InitLogging("agent", cfg.log_format, cfg.log_level)) return Fail("--log-level: unknown level");

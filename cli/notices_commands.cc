@@ -9,16 +9,6 @@
 namespace fedreg::cli {
 namespace {
 
-std::string Day(int64_t unix) {
-  if (unix <= 0) return "-";
-  char buf[16];
-  time_t t = unix;
-  struct tm tm;
-  localtime_r(&t, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 std::string Arms(const v1::AgentNotice& n) {
   std::string out;
   for (const auto& a : n.arms()) out += (out.empty() ? "" : ",") + a.arm_id();
@@ -53,7 +43,8 @@ void CmdList(const Globals& g, const std::string& trial, const std::string& stat
     const auto& n = v.notice();
     table.AddRow({std::to_string(n.id()), n.trial_id(), v.record_number().empty() ? "(gone)" : v.record_number(),
                   n.case_id(), Arms(n), MatchStateName(n.state()), NoticeStatusName(n.status()),
-                  Day(n.matched_unix()), Day(n.status_unix() > 0 ? n.status_unix() : n.changed_unix())});
+                  LocalTime(n.matched_unix(), "%Y-%m-%d"),
+                  LocalTime(n.status_unix() > 0 ? n.status_unix() : n.changed_unix(), "%Y-%m-%d")});
   }
   std::cout << table.Render();
   if (total > resp.notices_size())

@@ -20,16 +20,6 @@ void WithOwnerToken(grpc::ClientContext* ctx, const Globals& g) {
   if (auto token = ReadOwnerToken(g.agent_socket)) ctx->AddMetadata(kOwnerTokenMetadata, *token);
 }
 
-std::string Day(int64_t unix) {
-  if (unix <= 0) return "-";
-  char buf[20];
-  time_t t = unix;
-  struct tm tm;
-  localtime_r(&t, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
-
 std::string Where(const v1::QuarantineEntry& e) {
   std::string file = std::filesystem::path(e.file()).filename().string();
   if (e.source() == "centre") return "centre: case " + e.case_id();
@@ -57,7 +47,8 @@ void CmdList(const Globals& g, bool all, const std::string& source, uint32_t lim
     const auto& e = it.entry();
     std::string reason = e.reason();
     if (reason.size() > 120) reason = reason.substr(0, 117) + "...";
-    table.AddRow({std::to_string(it.id()), Where(e), e.field().empty() ? "(row)" : e.field(), Day(e.at_unix()),
+    table.AddRow({std::to_string(it.id()), Where(e), e.field().empty() ? "(row)" : e.field(),
+                  LocalTime(e.at_unix(), "%Y-%m-%d %H:%M"),
                   State(e), reason});
   }
   std::cout << table.Render();
@@ -72,8 +63,10 @@ void PrintItem(const v1::QuarantineItem& it) {
   if (e.line() > 0) std::cout << "  line:   " << e.line() << "\n";
   std::cout << "  field:  " << (e.field().empty() ? "(the row)" : e.field()) << "\n"
             << "  reason: " << e.reason() << "\n"
-            << "  when:   " << Day(e.at_unix()) << "\n";
-  if (!e.state().empty()) std::cout << "  " << e.state() << " " << Day(e.resolved_unix()) << ": " << e.resolution() << "\n";
+            << "  when:   " << LocalTime(e.at_unix(), "%Y-%m-%d %H:%M") << "\n";
+  if (!e.state().empty())
+    std::cout << "  " << e.state() << " " << LocalTime(e.resolved_unix(), "%Y-%m-%d %H:%M") << ": " << e.resolution()
+              << "\n";
   if (it.fields_size() > 0) {
     std::cout << "  row:\n";
     size_t width = 0;

@@ -49,6 +49,16 @@ std::unique_ptr<v1::AgentAdmin::Stub> AgentStub(const Globals& g) {
       grpc::CreateChannel("unix:" + g.agent_socket, grpc::InsecureChannelCredentials()));
 }
 
+std::string LocalTime(int64_t unix, const char* format) {
+  if (unix <= 0) return "-";
+  char buf[64];
+  time_t t = unix;
+  struct tm tm;
+  localtime_r(&t, &tm);
+  strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
 std::string Ago(int64_t unix) {
   if (unix == 0) return "never";
   int64_t d = std::time(nullptr) - unix;

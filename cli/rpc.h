@@ -32,6 +32,8 @@ void WithDeadline(grpc::ClientContext* ctx, int seconds);
 // Dies when --ca, --cert or --key is missing or unreadable.
 std::unique_ptr<v1::Admin::Stub> AdminStub(const Globals& g);
 std::unique_ptr<v1::AgentAdmin::Stub> AgentStub(const Globals& g);
+// `unix` in local time by strftime's `format`; "-" for 0 or less.
+std::string LocalTime(int64_t unix, const char* format);
 // "12s ago", "5m ago", "3h ago", "2d ago"; "never" for 0.
 std::string Ago(int64_t unix);
 

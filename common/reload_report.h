@@ -3,6 +3,7 @@
 // daemons' main.cc; the values are compared as the text the config holds.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,11 @@ class ReloadReport {
 // Sets the level of every spdlog logger (the process's default one among
 // them). False, and nothing changed, when `level` is not a level's name.
 bool SetLogLevel(const std::string& level);
+
+// The --config file `app` was given, or "" (for the reload's log line).
+inline std::string ConfigFile(CLI::App& app) {
+  CLI::Option* opt = app.get_config_ptr();
+  return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : "";
+}
 
 }  // namespace fedreg

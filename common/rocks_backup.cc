@@ -219,4 +219,12 @@ absl::StatusOr<std::string> TakeRestoreRecord(const std::string& data_dir) {
   return line;
 }
 
+void ToBackupSummary(const RocksBackupInfo& b, v1::BackupSummary* out) {
+  out->set_id(b.id);
+  out->set_created_unix(b.created_unix);
+  out->set_size_bytes(b.size_bytes);
+  out->set_files(b.files);
+  out->set_metadata_json(b.metadata);
+}
+
 }  // namespace fedreg

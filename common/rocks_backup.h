@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "fedreg/v1/backup.pb.h"
 
 namespace rocksdb {
 class DB;
@@ -38,6 +39,9 @@ struct RocksBackupInfo {
 // missing), then keeps only the newest `keep` backups (keep 0 = keep all).
 // UNAVAILABLE / RESOURCE_EXHAUSTED (disk full) naming `dir` on failure; a
 // failed backup leaves the earlier ones intact.
+// `b` as the admin APIs show it (proto/fedreg/v1/backup.proto).
+void ToBackupSummary(const RocksBackupInfo& b, v1::BackupSummary* out);
+
 absl::StatusOr<RocksBackupInfo> CreateRocksBackup(rocksdb::DB* db, const std::string& dir,
                                                   const std::string& metadata, int keep);
 

@@ -4,17 +4,6 @@
 #include "server/admin_service.h"
 
 namespace fedreg::server {
-namespace {
-
-void ToProto(const RocksBackupInfo& b, v1::BackupSummary* out) {
-  out->set_id(b.id);
-  out->set_created_unix(b.created_unix);
-  out->set_size_bytes(b.size_bytes);
-  out->set_files(b.files);
-  out->set_metadata_json(b.metadata);
-}
-
-}  // namespace
 
 grpc::Status AdminServiceImpl::CreateBackup(grpc::ServerContext* ctx, const v1::CreateBackupRequest* req,
                                             v1::CreateBackupResponse* resp) {
@@ -27,7 +16,7 @@ grpc::Status AdminServiceImpl::CreateBackup(grpc::ServerContext* ctx, const v1::
   std::lock_guard<std::mutex> lock(backup_mu_);
   auto b = store_.CreateBackup(backup_dir_, static_cast<int>(req->keep()));
   if (!b.ok()) return Done(who, "CreateBackup", backup_dir_, ToGrpc(b.status()));
-  ToProto(*b, resp->mutable_backup());
+  ToBackupSummary(*b, resp->mutable_backup());
   resp->set_backup_dir(backup_dir_);
   auto all = ListRocksBackups(backup_dir_);
   if (all.ok()) resp->set_kept(static_cast<uint32_t>(all->size()));
@@ -47,7 +36,7 @@ grpc::Status AdminServiceImpl::ListBackups(grpc::ServerContext* ctx, const v1::L
   auto all = ListRocksBackups(backup_dir_);
   if (!all.ok() && absl::IsNotFound(all.status())) return Done(who, "ListBackups", backup_dir_, grpc::Status::OK, "none");
   if (!all.ok()) return Done(who, "ListBackups", backup_dir_, ToGrpc(all.status()));
-  for (const auto& b : *all) ToProto(b, resp->add_backups());
+  for (const auto& b : *all) ToBackupSummary(b, resp->add_backups());
   return Done(who, "ListBackups", backup_dir_, grpc::Status::OK, std::to_string(all->size()) + " backups");
 }
 
@@ -60,7 +49,7 @@ grpc::Status AdminServiceImpl::VerifyBackup(grpc::ServerContext* ctx, const v1::
   std::lock_guard<std::mutex> lock(backup_mu_);
   auto b = VerifyRocksBackup(backup_dir_, req->id());
   if (!b.ok()) return Done(who, "VerifyBackup", target, ToGrpc(b.status()));
-  ToProto(*b, resp->mutable_backup());
+  ToBackupSummary(*b, resp->mutable_backup());
   resp->set_backup_dir(backup_dir_);
   return Done(who, "VerifyBackup", target, grpc::Status::OK,
               "backup " + std::to_string(b->id) + " verified, " + std::to_string(b->files) + " files");

@@ -89,11 +89,6 @@ void AddOptions(CLI::App& app, AggregatorConfig& c) {
   app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
 }
 
-// The --config file given, or "" (for the reload's log line).
-std::string ConfigFile(CLI::App& app) {
-  CLI::Option* opt = app.get_config_ptr();
-  return opt != nullptr && opt->count() > 0 ? opt->as<std::string>() : "";
-}
 
 std::string Num(double v) {
   std::string s = std::to_string(v);
@@ -117,7 +112,7 @@ void Reload(int argc, char** argv, AggregatorConfig& cur, fedreg::server::AdminS
   } catch (const CLI::ParseError& e) {
     error = e.what();
   }
-  next.config_file = ConfigFile(app);
+  next.config_file = fedreg::ConfigFile(app);
   if (error.empty() && spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
     error = "--log-level: unknown level '" + next.log_level + "'";
   if (!error.empty()) {
@@ -174,7 +169,7 @@ int main(int argc, char** argv) {
   CLI::App app{"fedreg-aggregator: the centre of the fedreg registry"};
   AddOptions(app, cfg);
   CLI11_PARSE(app, argc, argv);
-  cfg.config_file = ConfigFile(app);
+  cfg.config_file = fedreg::ConfigFile(app);
   // Plain names for the start, as before the config became a struct.
   const std::string &listen = cfg.listen, &data_dir = cfg.data_dir, &ca = cfg.ca, &cert = cfg.cert, &key = cfg.key;
   const std::string &trust_domain = cfg.trust_domain, &port_file = cfg.port_file, &crl_dir = cfg.crl_dir;
