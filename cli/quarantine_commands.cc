@@ -71,8 +71,10 @@ void PrintItem(const v1::QuarantineItem& it) {
     std::cout << "  row:\n";
     size_t width = 0;
     for (const auto& f : it.fields()) width = std::max(width, f.name().size());
-    for (const auto& f : it.fields())
+    for (const auto& f : it.fields()) {
+      if (f.value().empty()) continue;  // the row's empty cells say nothing
       std::cout << "    " << f.name() << std::string(width - f.name().size(), ' ') << "  " << f.value() << "\n";
+    }
   }
   if (!it.raw_row().empty() && it.fields_size() == 0) std::cout << "  row as read:\n    " << it.raw_row() << "\n";
   if (it.identifiers_withheld())
