@@ -22,6 +22,26 @@ std::string Random(size_t n) {
 
 }  // namespace
 
+std::vector<v1::Case> ImportedCases(const std::string& site, const std::vector<std::string>& files,
+                                    const std::string& scratch_dir) {
+  agent::AgentStoreOptions ao;
+  ao.path = scratch_dir;
+  ao.min_free_bytes = 0;
+  std::filesystem::remove_all(scratch_dir);
+  auto store = agent::AgentStore::Open(ao);
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  agent::Importer importer(**store, site, {Random(32), Random(32)});
+  for (const auto& f : files) {
+    auto s = importer.ImportFile(f);
+    if (!s.ok()) throw std::runtime_error(f + ": " + s.status().ToString());
+  }
+  auto cases = (*store)->AllCases();
+  if (!cases.ok()) throw std::runtime_error(cases.status().ToString());
+  store->reset();
+  std::filesystem::remove_all(scratch_dir);
+  return *cases;
+}
+
 std::vector<v1::Case> CasePool(int n, uint64_t seed) {
   const auto dir = std::filesystem::temp_directory_path() / ("fedreg-pool-" + std::to_string(::getpid()));
   synth::SynthOptions so;
@@ -33,21 +53,9 @@ std::vector<v1::Case> CasePool(int n, uint64_t seed) {
   so.out_dir = (dir / "export").string();
   auto written = synth::WriteExports(so);
   if (!written.ok()) throw std::runtime_error(written.status().ToString());
-  agent::AgentStoreOptions ao;
-  ao.path = (dir / "store").string();
-  ao.min_free_bytes = 0;
-  auto store = agent::AgentStore::Open(ao);
-  if (!store.ok()) throw std::runtime_error(store.status().ToString());
-  agent::Importer importer(**store, "ncch", {Random(32), Random(32)});
-  for (const auto& f : written->files) {
-    auto s = importer.ImportFile(f);
-    if (!s.ok()) throw std::runtime_error(s.status().ToString());
-  }
-  auto cases = (*store)->AllCases();
-  if (!cases.ok()) throw std::runtime_error(cases.status().ToString());
-  store->reset();
+  auto cases = ImportedCases("ncch", written->files, (dir / "store").string());
   std::filesystem::remove_all(dir);
-  return *cases;
+  return cases;
 }
 
 }  // namespace fedreg::bench

@@ -2,12 +2,13 @@
 # fedreg benchmark (not part of CI). Builds in Release and prints one table:
 # the baselines of this machine, then fedreg's backfill, catch-up, freshness
 # and footprint. See bench/README.md.
-# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none] [--swarm HOSPITALS]
+# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none] [--swarm HOSPITALS] [--pg-rounds N]
+# --pg-rounds 0 leaves out baseline (d), PostgreSQL 15 logical replication.
 # FEDREG_BENCH_AGENT_ARGS adds flags to every agent (for experiments);
 # FEDREG_BENCH_SHOW_HISTOGRAMS=1 prints the centre's apply and freshness histograms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip SWARM=1000
+SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip SWARM=1000 PG_ROUNDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --sites) SITES_N=$2; shift 2 ;;
@@ -17,16 +18,23 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_T=$2; shift 2 ;;
     --compression) COMPRESSION=$2; shift 2 ;;
     --swarm) SWARM=$2; shift 2 ;;
+    --pg-rounds) PG_ROUNDS=$2; shift 2 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-deploy/install-deps.sh curl  # curl reads the aggregator's /metrics
+# curl reads the aggregator's /metrics; postgresql-15 and libpq-dev are baseline (d)'s.
+deploy/install-deps.sh curl postgresql-15 libpq-dev
 FEDREG_BUILD_TYPE=Release deploy/build.sh >/dev/null
 RUN=$(mktemp -d /tmp/fedreg-bench.XXXXXX)
 cp -r build/bin "$RUN/bin"
 B=$RUN/bin
 PIDS=()
-cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$RUN"; }
+cleanup() {
+  kill "${PIDS[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  bench/pg_clusters.sh stop "$RUN/pg"
+  rm -rf "$RUN"
+}
 trap cleanup EXIT
 ALL_SITES=(ncch kyoto hokkaido kyushu tohoku ncchd aichi komagome toyama okayama kindai)
 SITES=("${ALL_SITES[@]:0:$SITES_N}")
@@ -52,6 +60,20 @@ row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s, agents' compression $COMPRESSION, simulated hospitals $SWARM"
 
+# The same exports feed baseline (d) and fedreg: backfill, catch-up, trickle.
+FILES=$((RATE * SECONDS_T / 10))
+"$B/fedregctl" synth --seed 11 --cases $((SITES_N * CASES)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/exports" >/dev/null
+"$B/fedregctl" synth --seed 12 --cases "$CATCHUP" --sites ncch --malformed-rate 0 --out "$RUN/catchup" >/dev/null
+"$B/fedregctl" synth --seed 13 --cases $((FILES * 10)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/trickle" >/dev/null
+# Exact percentiles (nearest rank) of a file of samples, one per line: "p50 / p99 / max".
+exact() {
+  sort -g "$1" | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "n/a"; exit }
+    split("0.5 0.99 1", q, " ");
+    for (i = 1; i <= 3; i++) { r = q[i] * NR; r = (r > int(r)) ? int(r) + 1 : int(r); if (r < 1) r = 1;
+      printf "%s%.2f%s", (i > 1 ? " / " : ""), v[r], (i == 3 ? " ms" : "") } print "" }'
+}
+
 # --- baselines, on records the size of a serialized case --------------------
 NREC=$((SITES_N * CASES))
 [ $NREC -gt 300000 ] && NREC=300000
@@ -62,8 +84,24 @@ for m in rocksdb grpc pipeline; do
   case $m in rocksdb) BASE_B=$rate ;; grpc) BASE_A=$rate ;; pipeline) BASE_C=$rate ;; esac
 done
 
+# --- baseline (d): PostgreSQL 15 logical replication on the same records ----
+# (bench/pg_clusters.sh, bench/pg_baseline.cc); stopped before fedreg starts.
+if [ "$PG_ROUNDS" -gt 0 ]; then
+  chmod 711 "$RUN"  # the clusters run as user postgres under $RUN/pg
+  PGPORT0=$(( 20000 + RANDOM % 20000 ))
+  mapfile -t PGCI < <(bench/pg_clusters.sh start "$RUN/pg" "$P" "$PGPORT0" $((PGPORT0 + 1)))
+  PGLINE=$("$B/fedreg_pg_baseline" --pub "${PGCI[0]}" --sub "${PGCI[1]}" --backfill "$RUN/exports" --catchup "$RUN/catchup" \
+    --trickle "$RUN/trickle" --publishers "$SITES_N" --rounds "$PG_ROUNDS" --rate "$RATE" --seconds "$SECONDS_T" \
+    --samples "$RUN/pg-freshness.txt" --scratch "$RUN/pg-scratch")
+  bench/pg_clusters.sh stop "$RUN/pg"
+  echo "bench: $PGLINE"
+  pgval() { echo "$PGLINE" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+  PG_BACKFILL=$(pgval backfill_rows_per_s) PG_CATCHUP_S=$(pgval catchup_s)
+  PG_FRESH=$(exact "$RUN/pg-freshness.txt")
+  row "baseline (d) PostgreSQL 15 logical repl." "backfill $PG_BACKFILL rows/s (median of $PG_ROUNDS: $(pgval backfill_rounds_rows_per_s)), catch-up $PG_CATCHUP_S s, freshness p50 / p99 / max $PG_FRESH"
+fi
+
 # --- backfill: import with the centre down, then let it drain ---------------
-"$B/fedregctl" synth --seed 11 --cases $((SITES_N * CASES)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/exports" >/dev/null
 EXPORT_BYTES=$(du -cb "$RUN"/exports/* | tail -1 | cut -f1)
 PORT=$(( 20000 + RANDOM % 20000 ))
 declare -A APID
@@ -104,9 +142,12 @@ TOTAL=$((SITES_N * CASES))
 E2E=$(awk -v n=$TOTAL -v a=$IMPORT_S -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / (a + b) }')
 PUSH_RATE=$(awk -v n=$TOTAL -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / b }')
 WIRE_BYTES=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" 2>/dev/null | awk '/^fedreg_sync_bytes_total/ {print $2}')
+ROWS_D=("${ROWS[@]}")  # (d)'s row, if any, goes after (a)-(c)
+ROWS=()
 row "baseline (a) raw mTLS gRPC stream" "$BASE_A records/s"
 row "baseline (b) raw RocksDB WriteBatch synced" "$BASE_B records/s"
 row "baseline (c) raw durable pipeline (ceiling)" "$BASE_C records/s"
+ROWS+=("${ROWS_D[@]}")
 row "backfill import ($SITES_N x $CASES, all agents)" "$(awk -v n=$TOTAL -v s=$IMPORT_S -v by=$EXPORT_BYTES 'BEGIN { printf "%.0f cases/s, %.1f MB/s of exports (%.1f s)", n/s, by/s/1e6, s }')"
 row "backfill push+apply (drain)" "$PUSH_RATE cases/s ($DRAIN_S s)"
 row "backfill end to end (import + drain)" "$E2E cases/s = $(awk -v e=$E2E -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }') of ceiling (c)"
@@ -115,7 +156,6 @@ row "push+apply vs ceiling (c)" "$(awk -v e=$PUSH_RATE -v c=$BASE_C 'BEGIN { pri
 # --- catch-up: one hospital with a backlog after an outage ------------------
 settle $AGG "${APID[@]}"
 kill -TERM $AGG; wait $AGG 2>/dev/null || true
-"$B/fedregctl" synth --seed 12 --cases "$CATCHUP" --sites ncch --malformed-rate 0 --out "$RUN/catchup" >/dev/null
 "$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --timeout 3600 agent import "$(ls "$RUN"/catchup/ncch.*)" >/dev/null
 settle "${APID[ncch]}"
 "$B/fedreg-aggregator" --listen "127.0.0.1:$PORT" --data-dir "$RUN/centre" --ca "$P/ca.pem" --cert "$P/aggregator.pem" \
@@ -128,7 +168,8 @@ until "$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --json agent st
 t3c=$(now)
 wait_drained ncch
 t4=$(now)
-row "catch-up of $CATCHUP changes (one hospital)" "$(dt $t3c $t4) s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
+CATCHUP_S=$(dt $t3c $t4)
+row "catch-up of $CATCHUP changes (one hospital)" "$CATCHUP_S s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
 
 # --- trials: the sample trials open during the trickle, so its cases make notices
 for f in deploy/trials/*.yaml; do "$B/fedregctl" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" --cert "$P/operator-admin.pem" \
@@ -153,8 +194,8 @@ for s in "${SITES[@]}"; do NOTICES_BEFORE[$s]=$(notice_samples "$s" | wc -l); do
 
 # --- freshness: a steady trickle while the centre serves queries -----------
 settle $AGG "${APID[@]}"
-FILES=$((RATE * SECONDS_T / 10))
-"$B/fedregctl" synth --seed 13 --cases $((FILES * 10)) --sites "${SITES[@]}" --malformed-rate 0 --out "$RUN/trickle" >/dev/null
+fresh_count() { curl -s "127.0.0.1:$((PORT + 1))/metrics" | awk '/^fedreg_freshness_seconds_count/ {print $2}'; }
+FRESH_BEFORE=$(fresh_count)
 before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
 # Split each site's trickle export into 10-row files (header kept for CSV).
 split_dir=$RUN/trickle-split
@@ -188,6 +229,14 @@ pct() {  # percentile from the cumulative bucket difference, as "<= bound ms"
 row "freshness p50 ($RATE cases/s, import->visible)" "$(pct 0.5)"
 row "freshness p99" "$(pct 0.99)"
 row "freshness max" "$(pct 1.0)"
+# Exact: the trickle's own samples, the last ones of the centre's record of
+# recent freshness (`fedregctl sites`).
+FRESH_N=$(( $(fresh_count) - FRESH_BEFORE ))
+"$B/fedregctl" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" --cert "$P/operator-admin.pem" --key "$P/operator-admin.key" \
+  --json sites | tr -d ' \n"' | sed -n 's/.*recent_freshness_us:\[\([^]]*\)\].*/\1/p' | tr ',' '\n' | grep -v '^$' |
+  tail -n "$FRESH_N" | awk '{ printf "%.3f\n", $1 / 1000 }' > "$RUN/fedreg-freshness.txt"
+FRESH_EXACT=$(exact "$RUN/fedreg-freshness.txt")
+row "freshness p50 / p99 / max, exact" "$FRESH_EXACT ($(wc -l < "$RUN/fedreg-freshness.txt") changes)"
 # Notice latency: from the centre's apply of a matching case to the notice
 # stored at the hospital (exact, over the notices the trickle made).
 sleep 1
@@ -233,3 +282,16 @@ row "a new trial over every stored case" "$(echo "$MATCHING" | sed -n 's/.*store
 echo
 printf '%-44s %s\n' "SCENARIO" "RESULT"
 printf '%s\n' "${ROWS[@]}"
+if [ "$PG_ROUNDS" -gt 0 ]; then
+  # fedreg beside (d): rates as fedreg/(d) (above 1 is fedreg ahead), the
+  # catch-up as time fedreg/(d) (below 1 is fedreg ahead).
+  echo
+  printf '%-26s %-30s %-30s %s\n' "AGAINST (d)" "PostgreSQL 15 logical repl." "fedreg" "fedreg / (d)"
+  printf '%-26s %-30s %-30s %s\n' "backfill, $TOTAL records" "$PG_BACKFILL rows/s" "push+apply $PUSH_RATE cases/s" \
+    "$(awk -v a=$PUSH_RATE -v b=$PG_BACKFILL 'BEGIN { printf "%.2fx rate (target >= 1.2x)", a / b }')"
+  printf '%-26s %-30s %-30s %s\n' "catch-up of $CATCHUP" "$PG_CATCHUP_S s" "$CATCHUP_S s" \
+    "$(awk -v a=$CATCHUP_S -v b=$PG_CATCHUP_S 'BEGIN { printf "%.2fx time (target <= 0.8x)", a / b }')"
+  p99() { echo "$1" | awk -F' / ' '{ print $2 + 0 }'; }
+  printf '%-26s %-30s %-30s %s\n' "freshness p50/p99/max" "$PG_FRESH" "$FRESH_EXACT" \
+    "$(awk -v a="$(p99 "$FRESH_EXACT")" -v b="$(p99 "$PG_FRESH")" 'BEGIN { printf "%.2fx p99 (target p50 < 1 ms, p99 below (d))", a / b }')"
+fi

@@ -1,6 +1,8 @@
 #include "cli/centre_commands.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <vector>
@@ -10,6 +12,12 @@
 
 namespace fedreg::cli {
 namespace {
+
+std::string FixedMs(int64_t us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us) / 1000.0);
+  return buf;
+}
 
 void CmdSites(const Globals& g) {
   auto stub = AdminStub(g);
@@ -28,6 +36,17 @@ void CmdSites(const Globals& g) {
     total += s.cases();
   }
   std::cout << t.Render() << resp.sites_size() << " sites, " << total << " cases\n";
+  if (resp.recent_freshness_us_size() > 0) {
+    std::vector<int64_t> us(resp.recent_freshness_us().begin(), resp.recent_freshness_us().end());
+    std::sort(us.begin(), us.end());
+    // Nearest rank: the smallest sample with at least q of them at or below it.
+    auto ms = [&](double q) {
+      const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(us.size())));
+      return FixedMs(us[std::max<size_t>(rank, 1) - 1]);
+    };
+    std::cout << "freshness of the last " << us.size() << " changes (committed at the site -> visible here): p50 "
+              << ms(0.5) << ", p99 " << ms(0.99) << ", max " << ms(1.0) << "\n";
+  }
 }
 
 std::string Cell(const fedreg::v1::Count& c, int k) {

@@ -116,6 +116,7 @@ grpc::Status AdminServiceImpl::ListSites(grpc::ServerContext* ctx, const v1::Lis
     out->set_connected(sync_.IsStreaming(st.site_id()));
     out->set_agent_version(st.agent_version().empty() && st.last_seen_unix() > 0 ? "0.1.0" : st.agent_version());
   }
+  for (int64_t us : sync_.metrics().RecentFreshnessUs()) resp->add_recent_freshness_us(us);
   return Done(who, "ListSites", "", grpc::Status::OK);
 }
 

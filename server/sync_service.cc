@@ -18,11 +18,31 @@ void SyncMetrics::ObserveApply(double ms) {
   apply_us_sum += static_cast<int64_t>(ms * 1000);
 }
 
-void SyncMetrics::ObserveFreshness(double ms) {
-  int i = 0;
-  while (i < kFreshBuckets && ms > kFreshMs[i]) ++i;
-  ++fresh_bucket[i];
-  fresh_us_sum += static_cast<int64_t>(ms * 1000);
+void SyncMetrics::ObserveFreshness(const std::vector<double>& samples_ms) {
+  for (double ms : samples_ms) {
+    int i = 0;
+    while (i < kFreshBuckets && ms > kFreshMs[i]) ++i;
+    ++fresh_bucket[i];
+    fresh_us_sum += static_cast<int64_t>(ms * 1000);
+  }
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  for (double ms : samples_ms) {
+    const auto us = static_cast<int64_t>(ms * 1000);
+    if (recent_fresh_us_.size() < kRecentFresh) {
+      recent_fresh_us_.push_back(us);
+    } else {
+      recent_fresh_us_[recent_next_] = us;
+      recent_next_ = (recent_next_ + 1) % kRecentFresh;
+    }
+  }
+}
+
+std::vector<int64_t> SyncMetrics::RecentFreshnessUs() const {
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  std::vector<int64_t> out(recent_fresh_us_.begin() + static_cast<std::ptrdiff_t>(recent_next_),
+                           recent_fresh_us_.end());
+  out.insert(out.end(), recent_fresh_us_.begin(), recent_fresh_us_.begin() + static_cast<std::ptrdiff_t>(recent_next_));
+  return out;
 }
 
 SyncServiceImpl::SyncServiceImpl(CentreStore& store, std::string trust_domain, SyncLimits limits, CallerFn caller)
@@ -330,7 +350,10 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
                                        const double now_ms = std::chrono::duration<double, std::milli>(
                                                                  std::chrono::system_clock::now().time_since_epoch())
                                                                  .count();
-                                       for (int64_t us : committed) metrics_.ObserveFreshness(now_ms - us / 1000.0);
+                                       std::vector<double> ms;
+                                       ms.reserve(committed.size());
+                                       for (int64_t us : committed) ms.push_back(now_ms - us / 1000.0);
+                                       metrics_.ObserveFreshness(ms);
                                      });
     metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     if (!applied.ok()) {

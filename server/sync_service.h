@@ -38,7 +38,17 @@ struct SyncMetrics {
                                                      10,   25,  100,  250, 1000, 5000, 60000, 600000};
   std::atomic<int64_t> fresh_bucket[kFreshBuckets + 1] = {};
   std::atomic<int64_t> fresh_us_sum{0};
-  void ObserveFreshness(double ms);
+  // One batch's freshness samples (ms each): into the histogram and the ring below.
+  void ObserveFreshness(const std::vector<double>& ms);
+  // The last kRecentFresh samples exactly (µs, oldest first), for exact
+  // percentiles where the histogram's buckets only bound them (`fedregctl sites`).
+  static constexpr size_t kRecentFresh = 8192;
+  std::vector<int64_t> RecentFreshnessUs() const;
+
+ private:
+  mutable std::mutex recent_mu_;
+  std::vector<int64_t> recent_fresh_us_ ABSL_GUARDED_BY(recent_mu_);  // a ring of kRecentFresh once full
+  size_t recent_next_ ABSL_GUARDED_BY(recent_mu_) = 0;
 };
 
 struct SyncLimits {
