@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <grpcpp/create_channel.h>
@@ -22,6 +21,7 @@
 #include "common/synth.h"
 #include "server/centre_store.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/ctl.h"
 
 namespace fedreg::testing {
 namespace {
@@ -42,29 +42,10 @@ std::map<std::string, std::string> Exports(const std::string& out, const std::ve
   return by_site;
 }
 
-// Runs fedregctl (as the operator, and against `socket` for agent commands);
-// returns its exit code, stdout and stderr in *out.
-int Ctl(Cluster& c, const std::vector<std::string>& args, std::string* out, const std::string& socket = "",
-        const std::string& identity = "operator-admin") {
-  std::string cmd = std::string(FEDREG_BIN_DIR) + "/fedregctl --server 127.0.0.1:" + std::to_string(c.port()) +
-                    " --ca " + c.pki() + "/ca.pem --cert " + c.pki() + "/" + identity + ".pem --key " + c.pki() + "/" +
-                    identity + ".key";
-  if (!socket.empty()) cmd += " --agent-socket '" + socket + "'";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  const std::string path = c.dir() + "/ctl.out";
-  cmd += " >'" + path + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 nlohmann::json CtlJson(Cluster& c, std::vector<std::string> args, const std::string& socket = "") {
   args.insert(args.begin(), "--json");
   std::string out;
-  EXPECT_EQ(Ctl(c, args, &out, socket), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", args, &out, socket), 0) << out;
   auto j = nlohmann::json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
   return j;
@@ -177,15 +158,15 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
   std::string out;
   {
     std::ofstream(c.dir() + "/alive.yaml") << kAliveTrial;
-    ASSERT_EQ(Ctl(c, {"trials", "add", c.dir() + "/alive.yaml"}, &out), 0) << out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"trials", "add", c.dir() + "/alive.yaml"}, &out), 0) << out;
   }
   for (const auto& s : sites) c.Import(s, first[s]);
   for (const auto& s : sites) ASSERT_TRUE(c.WaitForDrain(s));
 
   // An auditor may list but not take a backup; a sponsor neither.
-  EXPECT_NE(Ctl(c, {"backup", "create"}, &out, "", "auditor-audit"), 0) << out;
+  EXPECT_NE(RunFedregctl(c, "auditor-audit", {"backup", "create"}, &out), 0) << out;
   EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
-  EXPECT_NE(Ctl(c, {"backup", "list"}, &out, "", "sponsor-chugai"), 0) << out;
+  EXPECT_NE(RunFedregctl(c, "sponsor-chugai", {"backup", "list"}, &out), 0) << out;
 
   // The backup, taken while one site keeps importing (its pushes wait while files are copied).
   std::thread pusher([&] { c.Import("kyoto", later["kyoto"]); });
@@ -202,7 +183,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
     std::string t(kAliveTrial);
     t.replace(t.find("ALIVE"), 5, "LATER");
     std::ofstream(c.dir() + "/later.yaml") << t;
-    ASSERT_EQ(Ctl(c, {"trials", "add", c.dir() + "/later.yaml"}, &out), 0) << out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"trials", "add", c.dir() + "/later.yaml"}, &out), 0) << out;
   }
   // More pushes after the backup: the centre acknowledges what the backup lacks.
   c.Import("aichi", later["aichi"]);
@@ -223,14 +204,16 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
   for (const auto& s : sites) cases_at_sites += c.AgentStatus(s).cases();
   ASSERT_GT(cases_at_sites, cases_in_backup);
 
-  EXPECT_EQ(Ctl(c, {"backup", "verify", "--id", std::to_string(id)}, &out), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"backup", "verify", "--id", std::to_string(id)}, &out), 0) << out;
   EXPECT_NE(out.find("verified"), std::string::npos) << out;
   auto listed = CtlJson(c, {"backup", "list"});
   ASSERT_EQ(listed["backups"].size(), 1u);
 
   c.KillAggregator();
   // Restore refuses a running centre; this one is dead, so it goes ahead.
-  EXPECT_EQ(Ctl(c, {"backup", "restore", "--data-dir", c.dir() + "/centre", "--id", std::to_string(id)}, &out), 0)
+  EXPECT_EQ(RunFedregctl(c, "operator-admin",
+                         {"backup", "restore", "--data-dir", c.dir() + "/centre", "--id", std::to_string(id)}, &out),
+            0)
       << out;
   EXPECT_NE(out.find("previous store is kept at"), std::string::npos) << out;
   bool moved_aside = false;
@@ -280,7 +263,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
               static_cast<long long>(notices_after));
 
   // The chain verifies, and the restore is one of its entries.
-  EXPECT_EQ(Ctl(c, {"audit", "verify"}, &out), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"audit", "verify"}, &out), 0) << out;
   // The restore is the entry right after the backup's audit head.
   const uint64_t head = meta["audit_seq"].get<uint64_t>();
   auto audit = CtlJson(c, {"audit", "list", "--from", std::to_string(head + 1), "--limit", "1"});
@@ -305,14 +288,15 @@ TEST(Backup, RestoreRefusesARunningCentreAndKeepNKeepsTheNewest) {
   Cluster c;
   c.StartAggregator();
   std::string out;
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(Ctl(c, {"backup", "create", "--keep", "2"}, &out), 0) << out;
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"backup", "create", "--keep", "2"}, &out), 0) << out;
   auto listed = CtlJson(c, {"backup", "list"});
   ASSERT_EQ(listed["backups"].size(), 2u);
   EXPECT_EQ(listed["backups"][0]["id"], 2);
   EXPECT_EQ(listed["backups"][1]["id"], 3);
-  EXPECT_NE(Ctl(c, {"backup", "restore", "--data-dir", c.dir() + "/centre"}, &out), 0);
+  EXPECT_NE(RunFedregctl(c, "operator-admin", {"backup", "restore", "--data-dir", c.dir() + "/centre"}, &out), 0);
   EXPECT_NE(out.find("in use"), std::string::npos) << out;
-  EXPECT_NE(Ctl(c, {"backup", "verify", "--id", "9"}, &out), 0);
+  EXPECT_NE(RunFedregctl(c, "operator-admin", {"backup", "verify", "--id", "9"}, &out), 0);
   EXPECT_NE(out.find("backup 9 is not in"), std::string::npos) << out;
 }
 
@@ -328,18 +312,22 @@ TEST(Backup, ARestoredAgentIsRefusedUntilRebaseThenItsSnapshotMakesTheSiteConsis
   auto created = CtlJson(c, {"agent", "backup", "create"}, socket);
   const uint32_t id = created["backup"]["id"].get<uint32_t>();
   std::string out;
-  EXPECT_EQ(Ctl(c, {"agent", "backup", "verify"}, &out, socket), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"agent", "backup", "verify"}, &out, socket), 0) << out;
   c.Import("kyoto", later["kyoto"]);
   ASSERT_TRUE(c.WaitForDrain("kyoto"));
   const int64_t cases_before = c.AgentStatus("kyoto").cases();
   const std::string store_before = c.AgentStatus("kyoto").store_id();
 
-  EXPECT_NE(Ctl(c, {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto")}, &out), 0);
+  EXPECT_NE(
+      RunFedregctl(c, "operator-admin", {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto")}, &out),
+      0);
   EXPECT_NE(out.find("in use"), std::string::npos) << out;
   c.StopAgent("kyoto");
-  ASSERT_EQ(Ctl(c, {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto"), "--id", std::to_string(id)},
-                &out),
-            0)
+  ASSERT_EQ(
+      RunFedregctl(c, "operator-admin",
+                   {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto"), "--id", std::to_string(id)},
+                   &out),
+      0)
       << out;
   EXPECT_NE(out.find("sites rebase"), std::string::npos) << out;
   c.StartAgent("kyoto");
