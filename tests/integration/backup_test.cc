@@ -102,22 +102,6 @@ bool WaitNoticesAgree(Cluster& c, const std::string& site, int timeout_s) {
   return false;
 }
 
-// Waits until the centre holds exactly what the agent holds (applied seq,
-// case count), nothing pending; false on timeout.
-bool WaitConverged(Cluster& c, const std::string& site, int timeout_s) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    auto a = c.AgentStatus(site);
-    v1::ListSitesResponse list;
-    if (c.ListSites(&list).ok() && a.backlog() == 0) {
-      for (const auto& s : list.sites())
-        if (s.site_id() == site && s.applied_seq() == a.highest_seq() && s.cases() == a.cases()) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 // The stopped centre holds exactly each site's current cases, byte for byte.
 void ExpectCentreEqualsSites(Cluster& c, const std::vector<std::string>& sites) {
   server::CentreStoreOptions co;
@@ -223,7 +207,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
 
   const auto restart = std::chrono::steady_clock::now();
   c.StartAggregator();
-  for (const auto& s : sites) ASSERT_TRUE(WaitConverged(c, s, 120)) << s;
+  for (const auto& s : sites) ASSERT_TRUE(c.WaitForConvergence(s, 120)) << s;
   const double converged_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - restart).count();
   // Reconcile from each agent, then the centre's verdict.
@@ -341,14 +325,14 @@ TEST(Backup, ARestoredAgentIsRefusedUntilRebaseThenItsSnapshotMakesTheSiteConsis
   EXPECT_LT(c.AgentStatus("kyoto").cases(), cases_before);
   EXPECT_NE(c.AgentStatus("kyoto").store_id(), store_before) << "a restored store takes a new store id";
   ASSERT_TRUE(c.RebaseSite("kyoto").ok());
-  ASSERT_TRUE(WaitConverged(c, "kyoto", 120));
+  ASSERT_TRUE(c.WaitForConvergence("kyoto", 120));
   v1::AgentReconcileResponse mine;
   ASSERT_TRUE(c.AgentReconcile("kyoto", &mine).ok());
   EXPECT_EQ(mine.differing(), 0);
   // The hospital re-imports what was exported since the backup: the site comes back whole.
   c.Import("kyoto", later["kyoto"]);
   ASSERT_TRUE(c.WaitForDrain("kyoto"));
-  ASSERT_TRUE(WaitConverged(c, "kyoto", 60));
+  ASSERT_TRUE(c.WaitForConvergence("kyoto"));
   EXPECT_EQ(c.AgentStatus("kyoto").cases(), cases_before);
   v1::ListSitesResponse list;
   ASSERT_TRUE(c.ListSites(&list).ok());
