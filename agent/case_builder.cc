@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <optional>
 
 #include "absl/time/civil_time.h"
 #include "agent/alteration_builder.h"
@@ -46,14 +47,15 @@ bool Date(const std::string& field, const std::string& value, BuiltCase* out, in
   return true;
 }
 
-// A day offset from registration for an optional date field.
-bool Offset(const std::string& field, const std::string& value, int64_t reg_days, BuiltCase* out, bool* present,
-            int32_t* offset, BuildError* e) {
-  *present = false;
+// A day offset from registration for an optional date field; *offset is
+// empty when the cell is. One value for both, so that no caller can read an
+// offset that was never set.
+bool Offset(const std::string& field, const std::string& value, int64_t reg_days, BuiltCase* out,
+            std::optional<int32_t>* offset, BuildError* e) {
+  offset->reset();
   if (value.empty()) return true;
   int64_t d;
   if (!Date(field, value, out, &d, nullptr, e)) return false;
-  *present = true;
   *offset = static_cast<int32_t>(d - reg_days);
   return true;
 }
@@ -251,16 +253,15 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
   else if (vs == "UNKNOWN") c.set_vital_status(v1::VITAL_STATUS_UNKNOWN);
   else return Fail(e, "vital_status", Quote(row.Get("vital_status")) + ": must be alive, dead or unknown");
 
-  bool present;
-  int32_t off;
-  if (!Offset("last_contact_date", row.Get("last_contact_date"), reg, out, &present, &off, e)) return false;
-  if (present) c.set_last_contact_day(off);
-  if (!Offset("death_date", row.Get("death_date"), reg, out, &present, &off, e)) return false;
-  if (present) {
+  std::optional<int32_t> off;
+  if (!Offset("last_contact_date", row.Get("last_contact_date"), reg, out, &off, e)) return false;
+  if (off) c.set_last_contact_day(*off);
+  if (!Offset("death_date", row.Get("death_date"), reg, out, &off, e)) return false;
+  if (off) {
     if (c.vital_status() != v1::VITAL_STATUS_DEAD) return Fail(e, "death_date", "given but vital_status is not dead");
-    if (off < c.last_contact_day()) return Fail(e, "death_date", "before last_contact_date", "date");
+    if (*off < c.last_contact_day()) return Fail(e, "death_date", "before last_contact_date", "date");
     c.set_has_death_day(true);
-    c.set_death_day(off);
+    c.set_death_day(*off);
   }
 
   auto onco = ResolveOncoTreeCode(row.Get("oncotree_code"));
@@ -296,9 +297,9 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
     else if (sp == "CFDNA") t->set_specimen(v1::SPECIMEN_CFDNA);
     else if (sp == "HEME") t->set_specimen(v1::SPECIMEN_HEME);
     else return Fail(e, "specimen", Quote(row.Get("specimen")) + ": must be primary, metastasis, cfdna or heme");
-    if (!Offset("report_date", row.Get("report_date"), reg, out, &present, &off, e)) return false;
-    if (!present) return Fail(e, "report_date", "required with an assay");
-    t->set_report_day(off);
+    if (!Offset("report_date", row.Get("report_date"), reg, out, &off, e)) return false;
+    if (!off) return Fail(e, "report_date", "required with an assay");
+    t->set_report_day(*off);
     const std::string& tmb = row.Get("tmb");
     if (tmb.empty()) {
       t->set_tmb(-1);
@@ -355,14 +356,14 @@ bool BuildCase(const SourceRecord& row, const std::string& site_id, const std::s
       if (pos == std::string::npos) break;
       start = pos + 1;
     }
-    if (!Offset(p + ".start", st.start, reg, out, &present, &off, e)) return false;
-    if (!present) return Fail(e, p + ".start", "required");
-    t->set_start_day(off);
-    if (!Offset(p + ".end", st.end, reg, out, &present, &off, e)) return false;
-    if (present) {
-      if (off < t->start_day()) return Fail(e, p + ".end", "before start", "date");
+    if (!Offset(p + ".start", st.start, reg, out, &off, e)) return false;
+    if (!off) return Fail(e, p + ".start", "required");
+    t->set_start_day(*off);
+    if (!Offset(p + ".end", st.end, reg, out, &off, e)) return false;
+    if (off) {
+      if (*off < t->start_day()) return Fail(e, p + ".end", "before start", "date");
       t->set_has_end(true);
-      t->set_end_day(off);
+      t->set_end_day(*off);
     }
     const std::string r = FoldCode(st.response);
     if (r.empty() || r == "NA") t->set_best_response(v1::RESPONSE_NA);

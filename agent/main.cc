@@ -130,23 +130,14 @@ void AddOptions(CLI::App& app, AgentConfig& c) {
 // parses (or holds a bad value) changes nothing: the old settings stay.
 void Reload(int argc, char** argv, AgentConfig& cur, fedreg::agent::Sender& sender) {
   fedreg::NotifyReloading("reloading " + cur.config_file);
-  AgentConfig next;
-  CLI::App app{"fedreg-agent"};
-  AddOptions(app, next);
   std::string error;
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    error = e.what();
-  }
-  if (error.empty() && spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
-    error = "--log-level: unknown level '" + next.log_level + "'";
-  if (!error.empty()) {
-    spdlog::error("SIGHUP: config {} refused, the old settings stay: {}",
-                  cur.config_file.empty() ? "(none)" : cur.config_file, error);
-    fedreg::NotifyReady("running; the last reload was refused: " + error);
+  std::optional<AgentConfig> reparsed =
+      fedreg::ReparseConfig<AgentConfig>("fedreg-agent", argc, argv, AddOptions, &error);
+  if (!reparsed) {
+    fedreg::RefuseReload(cur.config_file, "running", error);
     return;
   }
+  AgentConfig& next = *reparsed;
   // Defaults filled in at start, so that an unchanged file compares equal.
   if (next.reid_key.empty()) next.reid_key = next.data_dir + "/reid.key";
   if (next.admin_socket.empty()) next.admin_socket = next.data_dir + "/agent.sock";

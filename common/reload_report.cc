@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/service_notify.h"
+
 namespace fedreg {
 namespace {
 
@@ -33,11 +35,21 @@ void ReloadReport::Log(const std::string& prefix) const {
   spdlog::log(lvl, "{}: {}", prefix, Line());
 }
 
+bool IsLogLevel(const std::string& level) {
+  // from_str answers "off" for any name it does not know.
+  return spdlog::level::from_str(level) != spdlog::level::off || level == "off";
+}
+
 bool SetLogLevel(const std::string& level) {
-  auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off") return false;
-  spdlog::set_level(lvl);  // every registered logger, the default one included
+  if (!IsLogLevel(level)) return false;
+  spdlog::set_level(spdlog::level::from_str(level));  // every registered logger, the default one included
   return true;
+}
+
+void RefuseReload(const std::string& config_file, const std::string& state, const std::string& error) {
+  spdlog::error("SIGHUP: config {} refused, the old settings stay: {}", config_file.empty() ? "(none)" : config_file,
+                error);
+  NotifyReady(state + "; the last reload was refused: " + error);
 }
 
 }  // namespace fedreg

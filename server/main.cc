@@ -103,24 +103,14 @@ std::string Num(double v) {
 void Reload(int argc, char** argv, AggregatorConfig& cur, fedreg::server::AdminServiceImpl& admin,
             fedreg::server::SyncServiceImpl& sync) {
   fedreg::NotifyReloading("reloading " + cur.config_file);
-  AggregatorConfig next;
-  CLI::App app{"fedreg-aggregator"};
-  AddOptions(app, next);
   std::string error;
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    error = e.what();
-  }
-  next.config_file = fedreg::ConfigFile(app);
-  if (error.empty() && spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
-    error = "--log-level: unknown level '" + next.log_level + "'";
-  if (!error.empty()) {
-    spdlog::error("SIGHUP: config {} refused, the old settings stay: {}", cur.config_file.empty() ? "(none)" : cur.config_file,
-                  error);
-    fedreg::NotifyReady("serving; the last reload was refused: " + error);
+  std::optional<AggregatorConfig> reparsed =
+      fedreg::ReparseConfig<AggregatorConfig>("fedreg-aggregator", argc, argv, AddOptions, &error);
+  if (!reparsed) {
+    fedreg::RefuseReload(cur.config_file, "serving", error);
     return;
   }
+  AggregatorConfig& next = *reparsed;
   if (next.backup_dir.empty()) next.backup_dir = next.data_dir + "/backups";  // as at the start
   fedreg::ReloadReport r;
   fedreg::SetLogLevel(next.log_level);

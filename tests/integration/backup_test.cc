@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <grpcpp/create_channel.h>
@@ -22,6 +21,7 @@
 #include "common/synth.h"
 #include "server/centre_store.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/ctl.h"
 
 namespace fedreg::testing {
 namespace {
@@ -42,29 +42,10 @@ std::map<std::string, std::string> Exports(const std::string& out, const std::ve
   return by_site;
 }
 
-// Runs fedregctl (as the operator, and against `socket` for agent commands);
-// returns its exit code, stdout and stderr in *out.
-int Ctl(Cluster& c, const std::vector<std::string>& args, std::string* out, const std::string& socket = "",
-        const std::string& identity = "operator-admin") {
-  std::string cmd = std::string(FEDREG_BIN_DIR) + "/fedregctl --server 127.0.0.1:" + std::to_string(c.port()) +
-                    " --ca " + c.pki() + "/ca.pem --cert " + c.pki() + "/" + identity + ".pem --key " + c.pki() + "/" +
-                    identity + ".key";
-  if (!socket.empty()) cmd += " --agent-socket '" + socket + "'";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  const std::string path = c.dir() + "/ctl.out";
-  cmd += " >'" + path + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 nlohmann::json CtlJson(Cluster& c, std::vector<std::string> args, const std::string& socket = "") {
   args.insert(args.begin(), "--json");
   std::string out;
-  EXPECT_EQ(Ctl(c, args, &out, socket), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", args, &out, socket), 0) << out;
   auto j = nlohmann::json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
   return j;
@@ -121,22 +102,6 @@ bool WaitNoticesAgree(Cluster& c, const std::string& site, int timeout_s) {
   return false;
 }
 
-// Waits until the centre holds exactly what the agent holds (applied seq,
-// case count), nothing pending; false on timeout.
-bool WaitConverged(Cluster& c, const std::string& site, int timeout_s) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    auto a = c.AgentStatus(site);
-    v1::ListSitesResponse list;
-    if (c.ListSites(&list).ok() && a.backlog() == 0) {
-      for (const auto& s : list.sites())
-        if (s.site_id() == site && s.applied_seq() == a.highest_seq() && s.cases() == a.cases()) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 // The stopped centre holds exactly each site's current cases, byte for byte.
 void ExpectCentreEqualsSites(Cluster& c, const std::vector<std::string>& sites) {
   server::CentreStoreOptions co;
@@ -177,15 +142,15 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
   std::string out;
   {
     std::ofstream(c.dir() + "/alive.yaml") << kAliveTrial;
-    ASSERT_EQ(Ctl(c, {"trials", "add", c.dir() + "/alive.yaml"}, &out), 0) << out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"trials", "add", c.dir() + "/alive.yaml"}, &out), 0) << out;
   }
   for (const auto& s : sites) c.Import(s, first[s]);
   for (const auto& s : sites) ASSERT_TRUE(c.WaitForDrain(s));
 
   // An auditor may list but not take a backup; a sponsor neither.
-  EXPECT_NE(Ctl(c, {"backup", "create"}, &out, "", "auditor-audit"), 0) << out;
+  EXPECT_NE(RunFedregctl(c, "auditor-audit", {"backup", "create"}, &out), 0) << out;
   EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
-  EXPECT_NE(Ctl(c, {"backup", "list"}, &out, "", "sponsor-chugai"), 0) << out;
+  EXPECT_NE(RunFedregctl(c, "sponsor-chugai", {"backup", "list"}, &out), 0) << out;
 
   // The backup, taken while one site keeps importing (its pushes wait while files are copied).
   std::thread pusher([&] { c.Import("kyoto", later["kyoto"]); });
@@ -202,7 +167,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
     std::string t(kAliveTrial);
     t.replace(t.find("ALIVE"), 5, "LATER");
     std::ofstream(c.dir() + "/later.yaml") << t;
-    ASSERT_EQ(Ctl(c, {"trials", "add", c.dir() + "/later.yaml"}, &out), 0) << out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"trials", "add", c.dir() + "/later.yaml"}, &out), 0) << out;
   }
   // More pushes after the backup: the centre acknowledges what the backup lacks.
   c.Import("aichi", later["aichi"]);
@@ -223,14 +188,16 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
   for (const auto& s : sites) cases_at_sites += c.AgentStatus(s).cases();
   ASSERT_GT(cases_at_sites, cases_in_backup);
 
-  EXPECT_EQ(Ctl(c, {"backup", "verify", "--id", std::to_string(id)}, &out), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"backup", "verify", "--id", std::to_string(id)}, &out), 0) << out;
   EXPECT_NE(out.find("verified"), std::string::npos) << out;
   auto listed = CtlJson(c, {"backup", "list"});
   ASSERT_EQ(listed["backups"].size(), 1u);
 
   c.KillAggregator();
   // Restore refuses a running centre; this one is dead, so it goes ahead.
-  EXPECT_EQ(Ctl(c, {"backup", "restore", "--data-dir", c.dir() + "/centre", "--id", std::to_string(id)}, &out), 0)
+  EXPECT_EQ(RunFedregctl(c, "operator-admin",
+                         {"backup", "restore", "--data-dir", c.dir() + "/centre", "--id", std::to_string(id)}, &out),
+            0)
       << out;
   EXPECT_NE(out.find("previous store is kept at"), std::string::npos) << out;
   bool moved_aside = false;
@@ -240,7 +207,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
 
   const auto restart = std::chrono::steady_clock::now();
   c.StartAggregator();
-  for (const auto& s : sites) ASSERT_TRUE(WaitConverged(c, s, 120)) << s;
+  for (const auto& s : sites) ASSERT_TRUE(c.WaitForConvergence(s, 120)) << s;
   const double converged_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - restart).count();
   // Reconcile from each agent, then the centre's verdict.
@@ -280,7 +247,7 @@ TEST(Backup, ACentreRestoredFromAnOlderBackupConvergesAtHelloAndItsAuditChainVer
               static_cast<long long>(notices_after));
 
   // The chain verifies, and the restore is one of its entries.
-  EXPECT_EQ(Ctl(c, {"audit", "verify"}, &out), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"audit", "verify"}, &out), 0) << out;
   // The restore is the entry right after the backup's audit head.
   const uint64_t head = meta["audit_seq"].get<uint64_t>();
   auto audit = CtlJson(c, {"audit", "list", "--from", std::to_string(head + 1), "--limit", "1"});
@@ -305,14 +272,15 @@ TEST(Backup, RestoreRefusesARunningCentreAndKeepNKeepsTheNewest) {
   Cluster c;
   c.StartAggregator();
   std::string out;
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(Ctl(c, {"backup", "create", "--keep", "2"}, &out), 0) << out;
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"backup", "create", "--keep", "2"}, &out), 0) << out;
   auto listed = CtlJson(c, {"backup", "list"});
   ASSERT_EQ(listed["backups"].size(), 2u);
   EXPECT_EQ(listed["backups"][0]["id"], 2);
   EXPECT_EQ(listed["backups"][1]["id"], 3);
-  EXPECT_NE(Ctl(c, {"backup", "restore", "--data-dir", c.dir() + "/centre"}, &out), 0);
+  EXPECT_NE(RunFedregctl(c, "operator-admin", {"backup", "restore", "--data-dir", c.dir() + "/centre"}, &out), 0);
   EXPECT_NE(out.find("in use"), std::string::npos) << out;
-  EXPECT_NE(Ctl(c, {"backup", "verify", "--id", "9"}, &out), 0);
+  EXPECT_NE(RunFedregctl(c, "operator-admin", {"backup", "verify", "--id", "9"}, &out), 0);
   EXPECT_NE(out.find("backup 9 is not in"), std::string::npos) << out;
 }
 
@@ -328,18 +296,22 @@ TEST(Backup, ARestoredAgentIsRefusedUntilRebaseThenItsSnapshotMakesTheSiteConsis
   auto created = CtlJson(c, {"agent", "backup", "create"}, socket);
   const uint32_t id = created["backup"]["id"].get<uint32_t>();
   std::string out;
-  EXPECT_EQ(Ctl(c, {"agent", "backup", "verify"}, &out, socket), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, "operator-admin", {"agent", "backup", "verify"}, &out, socket), 0) << out;
   c.Import("kyoto", later["kyoto"]);
   ASSERT_TRUE(c.WaitForDrain("kyoto"));
   const int64_t cases_before = c.AgentStatus("kyoto").cases();
   const std::string store_before = c.AgentStatus("kyoto").store_id();
 
-  EXPECT_NE(Ctl(c, {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto")}, &out), 0);
+  EXPECT_NE(
+      RunFedregctl(c, "operator-admin", {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto")}, &out),
+      0);
   EXPECT_NE(out.find("in use"), std::string::npos) << out;
   c.StopAgent("kyoto");
-  ASSERT_EQ(Ctl(c, {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto"), "--id", std::to_string(id)},
-                &out),
-            0)
+  ASSERT_EQ(
+      RunFedregctl(c, "operator-admin",
+                   {"agent", "backup", "restore", "--data-dir", c.AgentDataDir("kyoto"), "--id", std::to_string(id)},
+                   &out),
+      0)
       << out;
   EXPECT_NE(out.find("sites rebase"), std::string::npos) << out;
   c.StartAgent("kyoto");
@@ -353,14 +325,14 @@ TEST(Backup, ARestoredAgentIsRefusedUntilRebaseThenItsSnapshotMakesTheSiteConsis
   EXPECT_LT(c.AgentStatus("kyoto").cases(), cases_before);
   EXPECT_NE(c.AgentStatus("kyoto").store_id(), store_before) << "a restored store takes a new store id";
   ASSERT_TRUE(c.RebaseSite("kyoto").ok());
-  ASSERT_TRUE(WaitConverged(c, "kyoto", 120));
+  ASSERT_TRUE(c.WaitForConvergence("kyoto", 120));
   v1::AgentReconcileResponse mine;
   ASSERT_TRUE(c.AgentReconcile("kyoto", &mine).ok());
   EXPECT_EQ(mine.differing(), 0);
   // The hospital re-imports what was exported since the backup: the site comes back whole.
   c.Import("kyoto", later["kyoto"]);
   ASSERT_TRUE(c.WaitForDrain("kyoto"));
-  ASSERT_TRUE(WaitConverged(c, "kyoto", 60));
+  ASSERT_TRUE(c.WaitForConvergence("kyoto"));
   EXPECT_EQ(c.AgentStatus("kyoto").cases(), cases_before);
   v1::ListSitesResponse list;
   ASSERT_TRUE(c.ListSites(&list).ok());

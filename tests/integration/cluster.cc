@@ -233,6 +233,21 @@ bool Cluster::WaitForDrain(const std::string& site, int timeout_s) {
   return false;
 }
 
+bool Cluster::WaitForConvergence(const std::string& site, int timeout_s) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < until) {
+    auto at_agent = AgentStatus(site);
+    v1::ListSitesResponse list;
+    if (ListSites(&list).ok() && at_agent.backlog() == 0) {
+      for (const auto& s : list.sites())
+        if (s.site_id() == site && s.applied_seq() == at_agent.highest_seq() && s.cases() == at_agent.cases())
+          return true;
+    }
+    SleepMs(50);
+  }
+  return false;
+}
+
 namespace {
 std::unique_ptr<v1::Admin::Stub> AdminStub(const std::string& pki, int port, const std::string& identity) {
   auto creds = MakeChannelCredentials({pki + "/ca.pem", pki + "/" + identity + ".pem", pki + "/" + identity + ".key"});

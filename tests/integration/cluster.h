@@ -73,6 +73,9 @@ class Cluster {
                      v1::RekeyResponse* out);
   // Waits until the agent's backlog is 0 and its acked seq equals its highest; false on timeout.
   bool WaitForDrain(const std::string& site, int timeout_s = 60);
+  // Waits until the centre holds exactly what the agent holds (applied seq,
+  // case count), nothing pending; false on timeout.
+  bool WaitForConvergence(const std::string& site, int timeout_s = 60);
 
   // Admin calls with the operator certificate (or `identity`, e.g. "sponsor-chugai").
   grpc::Status ListSites(v1::ListSitesResponse* out, const std::string& identity = "operator-admin");

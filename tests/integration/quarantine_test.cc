@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <sstream>
 
 #include <grpcpp/create_channel.h>
 
@@ -15,6 +14,7 @@
 #include "common/owner_token.h"
 #include "fedreg/v1/agent.grpc.pb.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/ctl.h"
 
 namespace fedreg::testing {
 namespace {
@@ -22,17 +22,9 @@ namespace {
 const char kHeader[] =
     "record_number,family_name,given_name,birth_date,sex,registration_date,oncotree_code,vital_status\n";
 
-int Ctl(Cluster& c, const std::vector<std::string>& args, std::string* out) {
-  std::string cmd = std::string(FEDREG_BIN_DIR) + "/fedregctl --agent-socket " + c.AgentSocket("ncch");
-  for (const auto& a : args) cmd += " '" + a + "'";
-  const std::string path = c.dir() + "/ctl.out";
-  cmd += " >'" + path + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+// fedregctl against ncch's agent alone: the quarantine commands need no centre.
+int AgentCtl(Cluster& c, const std::vector<std::string>& args, std::string* out) {
+  return RunFedregctl(c, "", args, out, c.AgentSocket("ncch"));
 }
 
 bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -102,23 +94,24 @@ TEST(Quarantine, ADataManagerSeesFixesRetriesAndDropsRefusedRowsWithoutReadingLo
 
   // fedregctl, as the agent's user (it reads the token): the table, and one entry in full.
   std::string out;
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "list"}, &out), 0) << out;
+  ASSERT_EQ(AgentCtl(c, {"agent", "quarantine", "list"}, &out), 0) << out;
   EXPECT_TRUE(Has(out, "3 open, 0 retried or dropped")) << out;
   EXPECT_TRUE(Has(out, "export.csv:3")) << out;
   EXPECT_TRUE(Has(out, "unknown OncoTree code 'NOT_A_CODE'")) << out;
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "show", std::to_string(bad_code)}, &out), 0) << out;
+  ASSERT_EQ(AgentCtl(c, {"agent", "quarantine", "show", std::to_string(bad_code)}, &out), 0) << out;
   EXPECT_TRUE(Has(out, "佐藤")) << out;
   EXPECT_TRUE(Has(out, "NOT_A_CODE")) << out;
   EXPECT_FALSE(Has(out, "withheld")) << out;
-  EXPECT_EQ(Ctl(c, {"agent", "quarantine", "show", "999"}, &out), 1);
+  EXPECT_EQ(AgentCtl(c, {"agent", "quarantine", "show", "999"}, &out), 1);
   EXPECT_TRUE(Has(out, "NOT_FOUND: no quarantine entry 999")) << out;
 
   // Export: the refused rows with their header, importable; corrected and imported.
   const std::string fix = c.dir() + "/fix.csv";
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "export", fix, "--id", std::to_string(bad_code), "--id",
-                    std::to_string(bad_date)},
-                &out),
-            0)
+  ASSERT_EQ(
+      AgentCtl(
+          c, {"agent", "quarantine", "export", fix, "--id", std::to_string(bad_code), "--id", std::to_string(bad_date)},
+          &out),
+      0)
       << out;
   EXPECT_TRUE(Has(out, "2 rows from " + path)) << out;
   ASSERT_EQ(stat(fix.c_str(), &st), 0);
@@ -127,14 +120,14 @@ TEST(Quarantine, ADataManagerSeesFixesRetriesAndDropsRefusedRowsWithoutReadingLo
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(text, std::string(kHeader) + "R2,佐藤,花子,1971-02-03,F,2024-01-06,NOT_A_CODE,alive\n" +
                       "R3,田中,一郎,1972-04-31,M,2024-01-07,GIST,alive\n");
-  EXPECT_EQ(Ctl(c, {"agent", "quarantine", "export", fix}, &out), 1) << out;  // never overwritten silently
+  EXPECT_EQ(AgentCtl(c, {"agent", "quarantine", "export", fix}, &out), 1) << out;  // never overwritten silently
   EXPECT_TRUE(Has(out, "exists")) << out;
   std::ofstream(fix) << kHeader << "R2,佐藤,花子,1971-02-03,F,2024-01-06,LMS,alive\n"
                      << "R3,田中,一郎,1972-04-30,M,2024-01-07,GIST,alive\n";
   EXPECT_EQ(c.Import("ncch", fix).accepted(), 2);
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "drop", std::to_string(bad_code), "--reason", "corrected in fix.csv"},
-                &out),
-            0)
+  ASSERT_EQ(
+      AgentCtl(c, {"agent", "quarantine", "drop", std::to_string(bad_code), "--reason", "corrected in fix.csv"}, &out),
+      0)
       << out;
   EXPECT_TRUE(Has(out, "dropped: corrected in fix.csv")) << out;
   {
@@ -146,7 +139,7 @@ TEST(Quarantine, ADataManagerSeesFixesRetriesAndDropsRefusedRowsWithoutReadingLo
   }
 
   // Retry: the same person under another number, now confirmed as two patients.
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "retry", std::to_string(same_person), "--accept-same-person"}, &out), 0)
+  ASSERT_EQ(AgentCtl(c, {"agent", "quarantine", "retry", std::to_string(same_person), "--accept-same-person"}, &out), 0)
       << out;
   EXPECT_TRUE(Has(out, "entry " + std::to_string(same_person) + ": accepted")) << out;
   EXPECT_TRUE(Has(out, "retried: 1 accepted, 0 refused again")) << out;
@@ -157,9 +150,9 @@ TEST(Quarantine, ADataManagerSeesFixesRetriesAndDropsRefusedRowsWithoutReadingLo
   EXPECT_EQ(stats.cases(), 4);
   EXPECT_TRUE(stats.verified());
 
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "list"}, &out), 0) << out;
+  ASSERT_EQ(AgentCtl(c, {"agent", "quarantine", "list"}, &out), 0) << out;
   EXPECT_TRUE(Has(out, "1 open, 2 retried or dropped")) << out;  // bad_date: imported corrected, not yet dropped
-  ASSERT_EQ(Ctl(c, {"agent", "quarantine", "list", "--all"}, &out), 0) << out;
+  ASSERT_EQ(AgentCtl(c, {"agent", "quarantine", "list", "--all"}, &out), 0) << out;
   EXPECT_TRUE(Has(out, "dropped")) << out;
   EXPECT_TRUE(Has(out, "retried")) << out;
 }

@@ -5,40 +5,23 @@
 // an independent count over the NDJSON export and the national view.
 #include <gtest/gtest.h>
 #include <tinyxml2.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/synth.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/ctl.h"
 
 namespace fedreg::testing {
 namespace {
 
-// Runs fedregctl as `identity`; returns the exit code, stdout+stderr in *out.
-int Ctl(Cluster& c, const std::string& identity, const std::vector<std::string>& args, std::string* out) {
-  std::string cmd = std::string(FEDREG_BIN_DIR) + "/fedregctl --server 127.0.0.1:" + std::to_string(c.port()) +
-                    " --ca " + c.pki() + "/ca.pem --cert " + c.pki() + "/" + identity + ".pem --key " + c.pki() + "/" +
-                    identity + ".key";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  const std::string path = c.dir() + "/ctl.out";
-  cmd += " >'" + path + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 nlohmann::json CtlJson(Cluster& c, const std::string& identity, std::vector<std::string> args) {
   args.insert(args.begin(), "--json");
   std::string out;
-  EXPECT_EQ(Ctl(c, identity, args, &out), 0) << out;
+  EXPECT_EQ(RunFedregctl(c, identity, args, &out), 0) << out;
   auto j = nlohmann::json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
   return j;
@@ -71,7 +54,7 @@ class RegistryView : public ::testing::Test {
     for (const auto& site : o.sites) ASSERT_TRUE(c.WaitForDrain(site));
     // Every case, independently of the cohort code, from the NDJSON export.
     std::string out;
-    ASSERT_EQ(Ctl(c, "operator-admin", {"export", "ndjson", c.dir() + "/all.ndjson"}, &out), 0) << out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"export", "ndjson", c.dir() + "/all.ndjson"}, &out), 0) << out;
     std::ifstream in(c.dir() + "/all.ndjson");
     std::string line;
     while (std::getline(in, line)) cases_->push_back(nlohmann::json::parse(line));
@@ -155,20 +138,20 @@ TEST_F(RegistryView, ACohortCountsWhatTheCasesSayPerHospital) {
 
 TEST_F(RegistryView, AWrongFlagIsNamedAndSponsorsGetNoCaseLevelExport) {
   std::string out;
-  EXPECT_EQ(Ctl(*cluster_, "operator-admin", {"cohort", "--oncotree", "NOT_A_CODE"}, &out), 1);
+  EXPECT_EQ(RunFedregctl(*cluster_, "operator-admin", {"cohort", "--oncotree", "NOT_A_CODE"}, &out), 1);
   EXPECT_NE(out.find("--oncotree"), std::string::npos) << out;
   EXPECT_NE(out.find("NOT_A_CODE"), std::string::npos) << out;
-  EXPECT_EQ(Ctl(*cluster_, "sponsor-chugai", {"export", "ndjson", cluster_->dir() + "/s.ndjson"}, &out), 1);
+  EXPECT_EQ(RunFedregctl(*cluster_, "sponsor-chugai", {"export", "ndjson", cluster_->dir() + "/s.ndjson"}, &out), 1);
   EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
   EXPECT_FALSE(std::filesystem::exists(cluster_->dir() + "/s.ndjson"));
-  EXPECT_EQ(Ctl(*cluster_, "sponsor-chugai", {"export", "cbioportal", cluster_->dir() + "/s-study"}, &out), 1);
+  EXPECT_EQ(RunFedregctl(*cluster_, "sponsor-chugai", {"export", "cbioportal", cluster_->dir() + "/s-study"}, &out), 1);
   EXPECT_NE(out.find("PERMISSION_DENIED"), std::string::npos) << out;
 }
 
 TEST_F(RegistryView, TheCbioportalExportHasAPatientPerCaseAndASamplePerTest) {
   const std::string dir = cluster_->dir() + "/study";
   std::string out;
-  ASSERT_EQ(Ctl(*cluster_, "operator-admin", {"export", "cbioportal", dir}, &out), 0) << out;
+  ASSERT_EQ(RunFedregctl(*cluster_, "operator-admin", {"export", "cbioportal", dir}, &out), 0) << out;
   int64_t tests = 0;
   for (const auto& c : *cases_) tests += static_cast<int64_t>(c.value("tests", nlohmann::json::array()).size());
   auto data_rows = [](const std::string& path) {
@@ -193,7 +176,9 @@ TEST_F(RegistryView, TheCbioportalExportHasAPatientPerCaseAndASamplePerTest) {
 
   // A cohort's study says which cases it holds, in words.
   const std::string braf = cluster_->dir() + "/study-braf";
-  ASSERT_EQ(Ctl(*cluster_, "operator-admin", {"export", "cbioportal", braf, "--gene", "BRAF", "--protein", "V600"}, &out), 0)
+  ASSERT_EQ(RunFedregctl(*cluster_, "operator-admin",
+                         {"export", "cbioportal", braf, "--gene", "BRAF", "--protein", "V600"}, &out),
+            0)
       << out;
   std::ifstream meta(braf + "/meta_study.txt");
   std::string line, description;
@@ -209,7 +194,7 @@ TEST_F(RegistryView, TheCbioportalExportHasAPatientPerCaseAndASamplePerTest) {
 TEST_F(RegistryView, TheRegistrationsChartsBarsAndTotalsEqualTheView) {
   const std::string path = cluster_->dir() + "/registrations.svg";
   std::string out;
-  ASSERT_EQ(Ctl(*cluster_, "operator-admin", {"chart", "registrations", "--out", path}, &out), 0) << out;
+  ASSERT_EQ(RunFedregctl(*cluster_, "operator-admin", {"chart", "registrations", "--out", path}, &out), 0) << out;
   v1::GetStatsResponse stats;
   ASSERT_TRUE(cluster_->GetStats(false, &stats).ok());
   std::map<std::string, int64_t> view;  // "YYYY-MM solid" -> count
@@ -242,7 +227,9 @@ TEST_F(RegistryView, TheRegistrationsChartsBarsAndTotalsEqualTheView) {
   EXPECT_EQ(end_total, stats.cases());
 
   // By hospital: one curve per site, each ending at the site's count.
-  ASSERT_EQ(Ctl(*cluster_, "operator-admin", {"chart", "registrations", "--by", "site", "--out", path}, &out), 0) << out;
+  ASSERT_EQ(RunFedregctl(*cluster_, "operator-admin", {"chart", "registrations", "--by", "site", "--out", path}, &out),
+            0)
+      << out;
   ASSERT_EQ(doc.LoadFile(path.c_str()), tinyxml2::XML_SUCCESS);
   std::map<std::string, int64_t> ends, sites;
   for (const auto& c : stats.counts())
