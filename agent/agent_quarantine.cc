@@ -1,5 +1,5 @@
 // AgentStore: the quarantine as the data manager works through it (list,
-// close), and the schema migrations that concern it.
+// close).
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -10,29 +10,8 @@
 #include "agent/agent_store.h"
 #include "agent/agent_store_layout.h"
 #include "common/rocks_util.h"
-#include "common/schema_version.h"
 
 namespace fedreg::agent {
-
-absl::Status AgentStore::Migrate() {
-  std::string v;
-  auto st = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], "schema_version", &v);
-  if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "read schema_version");
-  const uint32_t on_disk = v.empty() ? 1 : static_cast<uint32_t>(ParseU64(v));
-  std::vector<SchemaStep> steps;
-  steps.push_back({2, "count the open quarantine entries (every entry of a schema-1 store is open)", [this] {
-                     int64_t open = 0;
-                     std::unique_ptr<rocksdb::Iterator> it(
-                         db_->NewIterator(rocksdb::ReadOptions(), cfs_[kQuarantine]));
-                     for (it->SeekToFirst(); it->Valid(); it->Next()) ++open;
-                     if (!it->status().ok()) return FromRocks(it->status(), "scan quarantine");
-                     rocksdb::WriteBatch b;
-                     b.Put(cfs_[kMeta], "quarantine_open", std::to_string(open));
-                     b.Put(cfs_[kMeta], "schema_version", "2");
-                     return FromRocks(db_->Write(SyncWrite(), &b), "write schema 2");
-                   }});
-  return MigrateSchema("agent store " + path_, "fedreg-agent", on_disk, kSchemaVersion, steps);
-}
 
 int64_t AgentStore::quarantine_open() const {
   std::lock_guard<std::mutex> lock(count_mu_);

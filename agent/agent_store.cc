@@ -14,10 +14,12 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <map>
 
 #include "common/crypto.h"
 #include "common/disk_space.h"
 #include "agent/agent_store_layout.h"
+#include "agent/person_index.h"
 #include "common/rocks_util.h"
 
 namespace fedreg::agent {
@@ -171,6 +173,22 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
   const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
+  // The person-token index follows each case: the token a case had before
+  // this write (from this batch when it changed earlier in it, else stored).
+  std::map<std::string, std::string> token_in_batch;
+  auto token_before = [&](const std::string& case_id) -> absl::StatusOr<std::string> {
+    if (auto it = token_in_batch.find(case_id); it != token_in_batch.end()) return it->second;
+    auto old = GetCase(case_id);
+    if (!old.ok()) return old.status();
+    const std::optional<v1::Case>& stored = *old;
+    return stored ? PersonTokenOf(*stored) : std::string();
+  };
+  auto reindex = [&](const std::string& case_id, const std::string& before, const std::string& after) {
+    if (before == after) return;
+    if (!before.empty()) b.Delete(cfs_[kReid], PersonIndexKey(before, case_id));
+    if (!after.empty()) b.Put(cfs_[kReid], PersonIndexKey(after, case_id), "");
+    token_in_batch[case_id] = after;
+  };
   for (const Change& ch : changes) {
     v1::ChangeEvent ev;
     ev.set_seq(seq);
@@ -180,6 +198,13 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
       ev.set_case_id(ch.case_record.case_id());
       ev.set_record_version(ch.case_record.record_version());
       if (ch.new_case) ++cases;
+      std::string before;
+      if (!ch.new_case || token_in_batch.count(ch.case_record.case_id()) > 0) {
+        auto t = token_before(ch.case_record.case_id());
+        if (!t.ok()) return t.status();
+        before = *t;
+      }
+      reindex(ch.case_record.case_id(), before, PersonTokenOf(ch.case_record));
       ch.case_record.SerializeToString(&buf);
       b.Put(cfs_[kCases], ch.case_record.case_id(), buf);
       // The event holds the case: its bytes are appended as field `case`
@@ -205,7 +230,12 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
       ev.set_record_version(ch.record_version);
       ev.set_reason(ch.reason);
       b.Delete(cfs_[kCases], ch.case_id);
-      if (ch.case_present) --cases;
+      if (ch.case_present) {
+        --cases;
+        auto t = token_before(ch.case_id);
+        if (!t.ok()) return t.status();
+        reindex(ch.case_id, *t, "");
+      }
       if (auto s = CancelNotices(ch.case_id, &b); !s.ok()) return s;
     }
     if (!ch.reid_value.empty()) {
@@ -419,6 +449,23 @@ absl::Status AgentStore::ScanCases(const std::function<void(const v1::Case&)>& f
   it.reset();
   db_->ReleaseSnapshot(snap);
   return status;
+}
+
+absl::StatusOr<std::string> AgentStore::FindPersonCase(const std::string& token) const {
+  const std::string prefix = PersonIndexKey(token, "");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kReid]));
+  it->Seek(prefix);
+  if (it->Valid() && it->key().starts_with(prefix)) return it->key().ToString().substr(prefix.size());
+  if (!it->status().ok()) return FromRocks(it->status(), "read the person index");
+  return std::string();
+}
+
+absl::StatusOr<bool> AgentStore::HoldsPersonTokenPrefix(const std::string& prefix) const {
+  const std::string key = "p" + prefix;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kReid]));
+  it->Seek(key);
+  if (!it->status().ok()) return FromRocks(it->status(), "read the person index");
+  return it->Valid() && it->key().starts_with(key);
 }
 
 absl::StatusOr<std::vector<v1::Case>> AgentStore::AllCases() const {

@@ -5,6 +5,8 @@
 //   outbox     : seq (big-endian u64)            -> v1::ChangeEvent
 //   reid       : "r" HMAC(reid_key, record_no)   -> AES-256-GCM(v1::ReidEntry)
 //                "c" case_id                     -> the "r" key of that case
+//                "p" token "\0" case_id         -> "" (schema 3): the live cases by
+//                                                   person token (PersonTokenOf)
 //   quarantine : id (big-endian u64)             -> v1::QuarantineEntry
 //   meta       : "store_id" | "next_seq" | "acked_seq" | "cases" | "quarantined"
 //                | "schema_version" | "rejected" | "notice_cursor"
@@ -14,6 +16,9 @@
 //   1  the first release
 //   2  quarantine entries can be closed (state, resolution); "quarantine_open"
 //      counts the open ones (migration: every entry of a schema-1 store is open)
+//   3  the person-token index ("p" keys in reid), kept by Commit, so an import
+//      looks a person up instead of reading every stored case (migration:
+//      one scan of the cases)
 //   notices    : case_id "\0" trial_id           -> v1::AgentNotice (agent_notices.cc)
 //
 // Every accepted change takes the next seq in the same WriteBatch as the case
@@ -74,7 +79,7 @@ struct Change {
 
 class AgentStore {
  public:
-  static constexpr uint32_t kSchemaVersion = 2;
+  static constexpr uint32_t kSchemaVersion = 3;
 
   static absl::StatusOr<std::unique_ptr<AgentStore>> Open(const AgentStoreOptions& options);
   ~AgentStore();
@@ -95,6 +100,11 @@ class AgentStore {
   absl::StatusOr<std::optional<std::string>> GetReid(const std::string& reid_key) const;
   absl::StatusOr<std::optional<v1::Case>> GetCase(const std::string& case_id) const;
   absl::StatusOr<std::optional<std::string>> ReidKeyForCase(const std::string& case_id) const;
+  // The live case carrying person token `token` (the smallest case id when
+  // several do), "" when none: one seek in the person-token index.
+  absl::StatusOr<std::string> FindPersonCase(const std::string& token) const;
+  // Whether some live case carries a person token starting with `prefix`.
+  absl::StatusOr<bool> HoldsPersonTokenPrefix(const std::string& prefix) const;
 
   // Commits changes and quarantine entries in one synced WriteBatch, giving
   // each change the next seq. Wakes WaitForWork callers. On error nothing is

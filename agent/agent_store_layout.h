@@ -26,4 +26,10 @@ inline std::string NoticeRecordKey(const std::string& case_id, const std::string
   return case_id + std::string(1, '\0') + trial_id;
 }
 
+// `reid`, prefix "p" (schema 3): one key per live case with a person token,
+// so the cases of one token are one range, in case id order.
+inline std::string PersonIndexKey(const std::string& token, const std::string& case_id) {
+  return "p" + token + std::string(1, '\0') + case_id;
+}
+
 }  // namespace fedreg::agent

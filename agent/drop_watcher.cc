@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/thread_name.h"
+
 namespace fedreg::agent {
 namespace fs = std::filesystem;
 
@@ -15,7 +17,10 @@ absl::Status DropWatcher::Start() {
     fs::create_directories(fs::path(dir_) / sub, ec);
     if (ec) return absl::UnavailableError("drop folder " + dir_ + ": " + ec.message());
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("fedreg-drop");
+    Run();
+  });
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "agent/centre_answers.h"
 #include "common/grpc_status.h"
+#include "common/thread_name.h"
 #include "fedreg/v1/sync.grpc.pb.h"
 
 namespace fedreg::agent {
@@ -28,7 +29,10 @@ NoticeReceiver::NoticeReceiver(AgentStore& store, const Sender& sender, NoticeRe
 NoticeReceiver::~NoticeReceiver() { Stop(); }
 
 absl::Status NoticeReceiver::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("fedreg-notices");
+    Run();
+  });
   return absl::OkStatus();
 }
 

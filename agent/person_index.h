@@ -19,9 +19,10 @@ class PersonIndex {
   explicit PersonIndex(const AgentStore& store) : store_(store) {}
 
   // The case id of the live case whose T1 token (of either name-rules
-  // version) is `token`; "" when none. The first call reads every stored
-  // case once (one RocksDB scan), so a file without new record numbers
-  // never pays for it. Fails only when the store cannot be read.
+  // version) is `token`; "" when none. A case this run added wins; otherwise
+  // one seek in the store's person-token index (agent_store.h, schema 3), so
+  // an import costs the same however many cases the site holds. Fails only
+  // when the store cannot be read.
   absl::StatusOr<std::string> Find(const std::string& token);
 
   // Whether some stored case carries a token of name rules 1 ("T1:"): a new
@@ -33,12 +34,10 @@ class PersonIndex {
   void Add(const std::string& token, const std::string& case_id);
 
  private:
-  absl::Status Load();
-
   const AgentStore& store_;
-  bool loaded_ = false;
+  bool rules1_checked_ = false;
   bool holds_rules1_ = false;
-  std::unordered_map<std::string, std::string> case_by_token_;
+  std::unordered_map<std::string, std::string> added_;  // this run's cases by token
 };
 
 // A case's T1 token ("T1:..." or "T1v2:..."), "" when it has none.

@@ -11,6 +11,7 @@
 
 #include "common/digest.h"
 #include "common/grpc_status.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 #include "common/version.h"
 #include "fedreg/v1/sync.grpc.pb.h"
@@ -56,7 +57,10 @@ absl::Status Sender::Start() {
   co.gzip = options_.gzip;
   co.max_send_message_bytes = static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16);
   link_ = std::make_unique<CentreChannel>(co, *creds);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("fedreg-send");
+    Run();
+  });
   return absl::OkStatus();
 }
 
@@ -202,6 +206,7 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
   };
 
   std::thread reader([&] {
+    NameThisThread("fedreg-acks");
     v1::PushAck ack;
     uint64_t applied_seen = 0;
     bool warned_backwards = false;
@@ -249,6 +254,7 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
   // On stop it also ends the stream once the drain's time is up, so a Write
   // blocked by a dead link cannot hold the agent past SIGTERM's bound.
   std::thread watchdog([&] {
+    NameThisThread("fedreg-watchdog");
     std::unique_lock<std::mutex> lock(m);
     auto last_progress = Clock::now();
     std::optional<Clock::time_point> stop_seen;

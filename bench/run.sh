@@ -56,6 +56,36 @@ settle() {
 }
 ROWS=()
 row() { ROWS+=("$(printf '%-44s %s' "$1" "$2")"); }
+# CPU ticks (1/100 s) of every thread of the given processes, summed by thread
+# name ("fedreg-writer", "rocksdb:low", gRPC's pollers, ...), one "name<TAB>ticks"
+# per line; threads gone between two readings are missing from the later one.
+thread_ticks() {
+  for p in "$@"; do cat /proc/"$p"/task/*/stat 2>/dev/null; done |
+    sed 's/^[0-9]* (\(.*\)) /\1\t/' |
+    awk -F'\t' '{ split($2, f, " "); t[$1] += f[12] + f[13] } END { for (n in t) print n "\t" t[n] }' | sort
+}
+# "name=us" per case between two thread_ticks readings, for the names matching
+# each of the awk patterns given as "label=regex" (the rest counted as "other").
+per_case() {
+  local before=$1 after=$2 n=$3; shift 3
+  awk -F'\t' -v n="$n" -v groups="$*" '
+    NR == FNR { b[$1] = $2; next }
+    { d = $2 - b[$1]; if (d < 0) d = 0; g = "other"
+      k = split(groups, G, " "); for (i = 1; i <= k; i++) { split(G[i], kv, "="); if ($1 ~ kv[2]) { g = kv[1]; break } }
+      t[g] += d; all += d }
+    END { printf "%.1f us", all * 10000 / n; for (g in t) if (t[g] > 0) printf ", %s %.1f", g, t[g] * 10000 / n }' \
+    <(echo "$before") <(echo "$after")
+}
+# FEDREG_BENCH_PERF=DIR: a system-wide perf profile (call graphs) of the
+# backfill's drain and of the trickle into DIR/<stage>.data (`perf report -i`).
+perf_start() {
+  [ -n "${FEDREG_BENCH_PERF:-}" ] || return 0
+  mkdir -p "$FEDREG_BENCH_PERF"
+  perf record -a -g -F 499 -o "$FEDREG_BENCH_PERF/$1.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+  sleep 0.5
+}
+perf_stop() { [ -n "${PERF_PID:-}" ] || return 0; kill -INT "$PERF_PID"; wait "$PERF_PID" || true; PERF_PID=; }
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 echo "bench: parameters: sites $SITES_N, cases per site $CASES, catch-up backlog $CATCHUP, trickle $RATE cases/s for $SECONDS_T s, agents' compression $COMPRESSION, simulated hospitals $SWARM"
@@ -114,6 +144,7 @@ for s in "${SITES[@]}"; do
 done
 for s in "${SITES[@]}"; do for _ in $(seq 1 200); do [ -S "$RUN/agent-$s/agent.sock" ] && break; sleep 0.05; done; done
 IDLE_AGENT_RSS=$(rss ${APID[ncch]})
+TT_IMPORT0=$(thread_ticks "${APID[@]}")
 t0=$(now)
 ipids=()
 for s in "${SITES[@]}"; do
@@ -123,6 +154,7 @@ done
 wait "${ipids[@]}"
 t1=$(now)
 IMPORT_S=$(dt $t0 $t1)
+TT_IMPORT1=$(thread_ticks "${APID[@]}")
 AGENT_RSS_BACKLOG=$(rss ${APID[ncch]})
 "$B/fedreg-aggregator" --listen "127.0.0.1:$PORT" --data-dir "$RUN/centre" --ca "$P/ca.pem" --cert "$P/aggregator.pem" \
   --key "$P/aggregator.key" --metrics-listen "127.0.0.1:$((PORT + 1))" --min-free-mb 64 2>"$RUN/aggregator.log" &
@@ -130,6 +162,9 @@ AGG=$!
 PIDS+=($AGG)
 sleep 0.3
 IDLE_AGG_RSS=$(rss $AGG)
+TT_AGENTS0=$(thread_ticks "${APID[@]}")
+TT_AGG0=$(thread_ticks $AGG)
+perf_start drain
 wait_drained() {  # one process polling the agents' sockets every 10 ms
   local socks=()
   for s in "$@"; do socks+=("$RUN/agent-$s/agent.sock"); done
@@ -137,6 +172,9 @@ wait_drained() {  # one process polling the agents' sockets every 10 ms
 }
 wait_drained "${SITES[@]}"
 t2=$(now)
+perf_stop
+TT_AGENTS1=$(thread_ticks "${APID[@]}")
+TT_AGG1=$(thread_ticks $AGG)
 DRAIN_S=$(dt $t1 $t2)
 TOTAL=$((SITES_N * CASES))
 E2E=$(awk -v n=$TOTAL -v a=$IMPORT_S -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / (a + b) }')
@@ -152,6 +190,9 @@ row "backfill import ($SITES_N x $CASES, all agents)" "$(awk -v n=$TOTAL -v s=$I
 row "backfill push+apply (drain)" "$PUSH_RATE cases/s ($DRAIN_S s)"
 row "backfill end to end (import + drain)" "$E2E cases/s = $(awk -v e=$E2E -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }') of ceiling (c)"
 row "push+apply vs ceiling (c)" "$(awk -v e=$PUSH_RATE -v c=$BASE_C 'BEGIN { printf "%.0f%%", 100*e/c }')"
+row "CPU per case: import (agents)" "$(per_case "$TT_IMPORT0" "$TT_IMPORT1" $TOTAL 'rocksdb=^rocksdb')"
+row "CPU per case: send (agents, drain)" "$(per_case "$TT_AGENTS0" "$TT_AGENTS1" $TOTAL 'sender=^fedreg-send$' 'acks=^fedreg-acks$' 'rocksdb=^rocksdb')"
+row "CPU per case: centre (drain)" "$(per_case "$TT_AGG0" "$TT_AGG1" $TOTAL 'write=^fedreg-(writer|wal-sync)$' 'rocksdb=^rocksdb' 'build+grpc=.')"
 
 # --- catch-up: one hospital with a backlog after an outage ------------------
 settle $AGG "${APID[@]}"
@@ -214,8 +255,10 @@ done
 # Files interleaved across the sites, then imported at the rate by one driver process.
 mapfile -t files < <(ls "$split_dir"/*-*.* | awk -F/ '{ n = $NF; sub(/^[^-]*-/, "", n); print n "\t" $0 }' | sort | cut -f2 | head -n "$FILES")
 # The same process queries the national view 5 times a second as an operator meanwhile.
+perf_start trickle
 echo "bench: $("$B/fedreg_trickle" --run-dir "$RUN" --rate "$RATE" --rows-per-file 10 --server "127.0.0.1:$PORT" --pki "$P" --queries-per-s 5 "${files[@]}")"
 wait_drained "${SITES[@]}"
+perf_stop
 curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_seconds_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
 [ -n "${FEDREG_BENCH_SHOW_HISTOGRAMS:-}" ] && cat "$RUN/trickle-histograms.txt"
 after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
@@ -277,7 +320,8 @@ fi
 MATCHING=$("$B/fedreg_matching" --cases $((SITES_N * CASES)) --trials-dir deploy/trials --dir "$RUN/matching" --rounds 3)
 echo "bench: $MATCHING"
 row "backfill with 40 open trials vs none" "$(echo "$MATCHING" | sed -n 's/.*cases\/s without trials, \([0-9]*\) with .* (\([0-9]*%\)); CPU.*/\1 cases\/s, \2 of the rate without trials/p')"
-row "a new trial over every stored case" "$(echo "$MATCHING" | sed -n 's/.*stored cases: \([0-9.]* s\).*/\1/p')"
+row "a new trial over every stored case" "$(echo "$MATCHING" | sed -n 's/.*a new trial over .* stored cases: \([0-9.]* s\).*/\1/p')"
+row "a cohort over every stored case" "$(echo "$MATCHING" | sed -n 's/.*a cohort .* stored cases: \([0-9.]* s\).*/\1/p')"
 
 echo
 printf '%-44s %s\n' "SCENARIO" "RESULT"

@@ -6,7 +6,7 @@
 
 namespace fedreg {
 
-// "0.2.0"
+// "0.3.0"
 const char* FedregVersion();
 
 // Whether release `a` ("MAJOR.MINOR.PATCH") is older than `b`, comparing

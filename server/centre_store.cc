@@ -17,6 +17,7 @@
 
 #include "common/rocks_util.h"
 #include "common/schema_version.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 #include "server/centre_layout.h"
 #include "server/overlay_batch.h"
@@ -89,11 +90,20 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   if (auto s = store->Migrate(new_store); !s.ok()) return s;
   if (auto s = store->audit_.Load(store->db_.get(), store->cfs_[kAudit]); !s.ok()) return s;
   store->min_free_bytes_ = options.min_free_bytes;
-  store->syncer_ = std::thread([raw_store = store.get()] { raw_store->GroupCommitLoop(); });
-  store->writer_ = std::thread([raw_store = store.get()] { raw_store->WriterLoop(); });
+  store->syncer_ = std::thread([raw_store = store.get()] {
+    NameThisThread("fedreg-wal-sync");
+    raw_store->GroupCommitLoop();
+  });
+  store->writer_ = std::thread([raw_store = store.get()] {
+    NameThisThread("fedreg-writer");
+    raw_store->WriterLoop();
+  });
   if (auto s = store->LoadMatchIndex(); !s.ok()) return s;
   if (auto s = store->CountOpenMatches(); !s.ok()) return s;
-  store->rematcher_ = std::thread([raw_store = store.get()] { raw_store->RematchLoop(); });
+  store->rematcher_ = std::thread([raw_store = store.get()] {
+    NameThisThread("fedreg-rematch");
+    raw_store->RematchLoop();
+  });
   return store;
 }
 

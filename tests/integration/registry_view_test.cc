@@ -129,8 +129,9 @@ TEST_F(RegistryView, ACohortCountsWhatTheCasesSayPerHospital) {
     const std::string detail = e.value("detail", "");
     EXPECT_EQ(e.value("target", ""), "by site");
     EXPECT_NE(detail.find("BRAF"), std::string::npos) << detail;
-    if (e.value("who", "") == "operator/admin")
+    if (e.value("who", "") == "operator/admin") {
       EXPECT_NE(detail.find("-> " + std::to_string(total) + " cases"), std::string::npos) << detail;
+    }
     ++seen;
   }
   EXPECT_EQ(seen, 2) << audit.dump();

@@ -304,6 +304,31 @@ TEST_F(IntakeTest, ANewNumberForAStoredPersonIsHeldUntilReKeyed) {
   EXPECT_THAT(Errors(old_number), HasSubstr("same person as record A-9"));
 }
 
+// 9. The store's person index (schema 3) answers for live cases only: a
+// withdrawn person's new number is a new case, and after a confirmed identity
+// correction the old person is free and the new one is found under the record.
+TEST_F(IntakeTest, ThePersonIndexFollowsWithdrawalsAndIdentityCorrections) {
+  const std::string matsumoto = "松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n";
+  Import("a.csv", "A-1," + matsumoto);
+  EXPECT_THAT(Errors(Import("b.csv", "A-2," + matsumoto)), HasSubstr("same person as record A-1"));
+  ASSERT_TRUE(importer_->Withdraw("A-1", "CONSENT_WITHDRAWN").ok());
+  auto after_withdrawal = Import("c.csv", "A-2," + matsumoto);
+  EXPECT_EQ(after_withdrawal.quarantined, 0) << Errors(after_withdrawal);
+  EXPECT_EQ(after_withdrawal.accepted, 1);
+
+  Import("d.csv", "P-1,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,,,,,,\n");
+  ImportOptions confirmed;
+  confirmed.accept_identity_changes = true;
+  ASSERT_TRUE(importer_->ImportFile(Write("e.csv", std::string(kHeader) +
+                                                       "P-1,大野,拓也,1948-12-12,M,2023-02-01,ASPS,alive,,,,,,\n"),
+                                    confirmed)
+                  .ok());
+  auto old_person = Import("f.csv", "P-5,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,,,,,,\n");
+  EXPECT_EQ(old_person.quarantined, 0) << "no live case is 小川 any more: " << Errors(old_person);
+  EXPECT_THAT(Errors(Import("g.csv", "P-6,大野,拓也,1948-12-12,M,2023-02-01,ASPS,alive,,,,,,\n")),
+              HasSubstr("same person as record P-1"));
+}
+
 TEST_F(IntakeTest, RekeyRefusesUnknownTakenWithdrawnAndSameNumbers) {
   Import("a.csv",
          "B-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"

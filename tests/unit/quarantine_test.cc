@@ -210,8 +210,10 @@ TEST_F(QuarantineTest, ClosingNamesAnUnknownOrAlreadyClosedEntryAndWritesNothing
   EXPECT_EQ(Entries(true).at(0).entry.resolution(), "a duplicate");
 }
 
-// Rewrites meta keys of a closed agent store, as an older or newer release left it.
-void SetMeta(const std::string& path, const std::string& version, bool drop_open_count) {
+// Rewrites meta keys of a closed agent store, as an older or newer release
+// left it; `drop_person_index` removes what schema 3 added.
+void SetMeta(const std::string& path, const std::string& version, bool drop_open_count,
+             bool drop_person_index = false) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
@@ -227,6 +229,11 @@ void SetMeta(const std::string& path, const std::string& version, bool drop_open
   if (drop_open_count) {
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), meta, "quarantine_open").ok());
   }
+  if (drop_person_index) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "reid") ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), cfs[i], "p", "q").ok());
+    }
+  }
   for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
   delete db;
 }
@@ -241,14 +248,29 @@ TEST_F(QuarantineTest, ASchemaOneStoreIsMigratedAndANewerOneIsRefused) {
   OpenStore();
   EXPECT_EQ(store_->quarantine_open(), 2);  // counted by the migration
   Close();
-  SetMeta(dir_ / "store", "3", false);
+  SetMeta(dir_ / "store", "4", false);
   AgentStoreOptions o;
   o.path = dir_ / "store";
   auto refused = AgentStore::Open(o);
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find("schema version 3, newer than this fedreg-agent (schema 2)"),
+  EXPECT_NE(refused.status().message().find("schema version 4, newer than this fedreg-agent (schema 3)"),
             std::string::npos)
       << refused.status();
+}
+
+// Schema 3: a schema-2 store has no person index; the migration builds it from
+// the stored cases, so a stored person's new number is still held.
+TEST_F(QuarantineTest, ASchemaTwoStoreGetsItsPersonIndexBuilt) {
+  const std::string row = ",山田,太郎,1970-01-02,M,2024-01-05,LMS,alive";
+  ASSERT_TRUE(importer_->ImportFile(Write("a.csv", std::string(kHeader) + "\nR1" + row + "\n")).ok());
+  Close();
+  SetMeta(dir_ / "store", "2", false, /*drop_person_index=*/true);
+  OpenStore();
+  auto held = importer_->ImportFile(Write("b.csv", std::string(kHeader) + "\nR9" + row + "\n"));
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(held->quarantined, 1);
+  ASSERT_FALSE(held->errors.empty());
+  EXPECT_NE(held->errors[0].find("same person as record R1"), std::string::npos) << held->errors[0];
 }
 
 }  // namespace
