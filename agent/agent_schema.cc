@@ -4,7 +4,9 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <map>
 #include <memory>
+#include <set>
 
 #include "agent/agent_store.h"
 #include "agent/agent_store_layout.h"
@@ -32,15 +34,18 @@ absl::Status AgentStore::Migrate() {
                      return FromRocks(db_->Write(SyncWrite(), &b), "write schema 2");
                    }});
   steps.push_back({3, "index the stored cases by person token (one scan of the cases)", [this] {
-                     rocksdb::WriteBatch b;
+                     std::map<std::string, std::set<std::string>> persons;
                      uint64_t as_of = 0;
                      auto scanned = ScanCases(
                          [&](const v1::Case& c) {
                            const std::string token = PersonTokenOf(c);
-                           if (!token.empty()) b.Put(cfs_[kReid], PersonIndexKey(token, c.case_id()), "");
+                           if (!token.empty()) persons[token].insert(c.case_id());
                          },
                          &as_of);
                      if (!scanned.ok()) return scanned;
+                     rocksdb::WriteBatch b;
+                     for (const auto& [token, ids] : persons)
+                       b.Put(cfs_[kReid], PersonIndexKey(token), JoinCaseIds(ids));
                      b.Put(cfs_[kMeta], "schema_version", "3");
                      return FromRocks(db_->Write(SyncWrite(), &b), "write schema 3");
                    }});

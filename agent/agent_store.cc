@@ -15,6 +15,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "common/crypto.h"
 #include "common/disk_space.h"
@@ -174,8 +175,10 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   // The person-token index follows each case: the token a case had before
-  // this write (from this batch when it changed earlier in it, else stored).
+  // this write (from this batch when it changed earlier in it, else stored),
+  // and each touched token's list of live cases, written once at the end.
   std::map<std::string, std::string> token_in_batch;
+  std::map<std::string, std::set<std::string>> persons;
   auto token_before = [&](const std::string& case_id) -> absl::StatusOr<std::string> {
     if (auto it = token_in_batch.find(case_id); it != token_in_batch.end()) return it->second;
     auto old = GetCase(case_id);
@@ -183,11 +186,26 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
     const std::optional<v1::Case>& stored = *old;
     return stored ? PersonTokenOf(*stored) : std::string();
   };
-  auto reindex = [&](const std::string& case_id, const std::string& before, const std::string& after) {
-    if (before == after) return;
-    if (!before.empty()) b.Delete(cfs_[kReid], PersonIndexKey(before, case_id));
-    if (!after.empty()) b.Put(cfs_[kReid], PersonIndexKey(after, case_id), "");
+  auto cases_of = [&](const std::string& token) -> absl::StatusOr<std::set<std::string>*> {
+    auto it = persons.find(token);
+    if (it != persons.end()) return &it->second;
+    std::string v;
+    auto st = db_->Get(rocksdb::ReadOptions(), cfs_[kReid], PersonIndexKey(token), &v);
+    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "read the person index");
+    return &persons.emplace(token, SplitCaseIds(v)).first->second;
+  };
+  auto reindex = [&](const std::string& case_id, const std::string& before,
+                     const std::string& after) -> absl::Status {
+    if (before == after) return absl::OkStatus();
+    for (const auto& [token, add] : {std::pair{before, false}, std::pair{after, true}}) {
+      if (token.empty()) continue;
+      auto ids = cases_of(token);
+      if (!ids.ok()) return ids.status();
+      if (add) (*ids)->insert(case_id);
+      else (*ids)->erase(case_id);
+    }
     token_in_batch[case_id] = after;
+    return absl::OkStatus();
   };
   for (const Change& ch : changes) {
     v1::ChangeEvent ev;
@@ -204,7 +222,7 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
         if (!t.ok()) return t.status();
         before = *t;
       }
-      reindex(ch.case_record.case_id(), before, PersonTokenOf(ch.case_record));
+      if (auto r = reindex(ch.case_record.case_id(), before, PersonTokenOf(ch.case_record)); !r.ok()) return r;
       ch.case_record.SerializeToString(&buf);
       b.Put(cfs_[kCases], ch.case_record.case_id(), buf);
       // The event holds the case: its bytes are appended as field `case`
@@ -234,7 +252,7 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
         --cases;
         auto t = token_before(ch.case_id);
         if (!t.ok()) return t.status();
-        reindex(ch.case_id, *t, "");
+        if (auto r = reindex(ch.case_id, *t, ""); !r.ok()) return r;
       }
       if (auto s = CancelNotices(ch.case_id, &b); !s.ok()) return s;
     }
@@ -247,6 +265,10 @@ absl::Status AgentStore::CommitLocked(const std::vector<Change>& changes,
       b.Put(cfs_[kOutbox], EncodeU64(seq), buf);
     }
     ++seq;
+  }
+  for (const auto& [token, ids] : persons) {
+    if (ids.empty()) b.Delete(cfs_[kReid], PersonIndexKey(token));
+    else b.Put(cfs_[kReid], PersonIndexKey(token), JoinCaseIds(ids));
   }
   uint64_t qid = next_quarantine_id_;
   for (const auto& q : quarantined) {
@@ -452,12 +474,12 @@ absl::Status AgentStore::ScanCases(const std::function<void(const v1::Case&)>& f
 }
 
 absl::StatusOr<std::string> AgentStore::FindPersonCase(const std::string& token) const {
-  const std::string prefix = PersonIndexKey(token, "");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kReid]));
-  it->Seek(prefix);
-  if (it->Valid() && it->key().starts_with(prefix)) return it->key().ToString().substr(prefix.size());
-  if (!it->status().ok()) return FromRocks(it->status(), "read the person index");
-  return std::string();
+  std::string v;
+  auto st = db_->Get(rocksdb::ReadOptions(), cfs_[kReid], PersonIndexKey(token), &v);
+  if (st.IsNotFound()) return std::string();
+  if (!st.ok()) return FromRocks(st, "read the person index");
+  const std::set<std::string> ids = SplitCaseIds(v);
+  return ids.empty() ? std::string() : *ids.begin();
 }
 
 absl::StatusOr<bool> AgentStore::HoldsPersonTokenPrefix(const std::string& prefix) const {

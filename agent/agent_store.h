@@ -5,8 +5,9 @@
 //   outbox     : seq (big-endian u64)            -> v1::ChangeEvent
 //   reid       : "r" HMAC(reid_key, record_no)   -> AES-256-GCM(v1::ReidEntry)
 //                "c" case_id                     -> the "r" key of that case
-//                "p" token "\0" case_id         -> "" (schema 3): the live cases by
-//                                                   person token (PersonTokenOf)
+//                "p" token                       -> the live cases' ids carrying that
+//                                                   person token (PersonTokenOf), one per
+//                                                   line, in order (schema 3)
 //   quarantine : id (big-endian u64)             -> v1::QuarantineEntry
 //   meta       : "store_id" | "next_seq" | "acked_seq" | "cases" | "quarantined"
 //                | "schema_version" | "rejected" | "notice_cursor"
@@ -101,7 +102,7 @@ class AgentStore {
   absl::StatusOr<std::optional<v1::Case>> GetCase(const std::string& case_id) const;
   absl::StatusOr<std::optional<std::string>> ReidKeyForCase(const std::string& case_id) const;
   // The live case carrying person token `token` (the smallest case id when
-  // several do), "" when none: one seek in the person-token index.
+  // several do), "" when none: one point read of the person-token index.
   absl::StatusOr<std::string> FindPersonCase(const std::string& token) const;
   // Whether some live case carries a person token starting with `prefix`.
   absl::StatusOr<bool> HoldsPersonTokenPrefix(const std::string& prefix) const;

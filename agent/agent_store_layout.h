@@ -6,6 +6,7 @@
 #include <rocksdb/options.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace fedreg::agent {
@@ -26,10 +27,26 @@ inline std::string NoticeRecordKey(const std::string& case_id, const std::string
   return case_id + std::string(1, '\0') + trial_id;
 }
 
-// `reid`, prefix "p" (schema 3): one key per live case with a person token,
-// so the cases of one token are one range, in case id order.
-inline std::string PersonIndexKey(const std::string& token, const std::string& case_id) {
-  return "p" + token + std::string(1, '\0') + case_id;
+// `reid`, prefix "p" (schema 3): a person token -> the live cases carrying
+// it, case ids in order, one per line (usually one: a second live case of a
+// person is only stored on an operator's --accept-same-person). One point
+// read per lookup.
+inline std::string PersonIndexKey(const std::string& token) { return "p" + token; }
+inline std::set<std::string> SplitCaseIds(const std::string& value) {
+  std::set<std::string> ids;
+  size_t from = 0;
+  while (from < value.size()) {
+    size_t end = value.find('\n', from);
+    if (end == std::string::npos) end = value.size();
+    if (end > from) ids.insert(value.substr(from, end - from));
+    from = end + 1;
+  }
+  return ids;
+}
+inline std::string JoinCaseIds(const std::set<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : "\n") + id;
+  return out;
 }
 
 }  // namespace fedreg::agent

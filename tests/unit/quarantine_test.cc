@@ -231,7 +231,9 @@ void SetMeta(const std::string& path, const std::string& version, bool drop_open
   }
   if (drop_person_index) {
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "reid") ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), cfs[i], "p", "q").ok());
+      if (names[i] == "reid") {
+        ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), cfs[i], "p", "q").ok());
+      }
     }
   }
   for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
