@@ -392,6 +392,9 @@ absl::Status ImportRun::Flush() {
   changes_.clear();
   quarantine_.clear();
   pending_record_numbers_.clear();
+  // Committed cases are in the store's person index now: the run's own list
+  // stays one chunk long, not one entry per row of the file.
+  if (s.ok()) persons_.ChunkCommitted();
   return s;
 }
 

@@ -12,6 +12,7 @@
 // live case under another number, until the operator re-keys it (Rekey).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -24,6 +25,8 @@
 #include "agent/record_number.h"
 
 namespace fedreg::agent {
+
+class ImportRun;
 
 struct ImportSummary {
   std::string path;
@@ -125,6 +128,10 @@ class Importer {
 
   // Adds a finished import to the totals and logs it.
   absl::StatusOr<ImportSummary> Tally(absl::StatusOr<ImportSummary> result, const std::string& path);
+  // One import run (ImportFile, ImportText) under the import lock: the
+  // settings, the tally, and the run's memory handed back to the system.
+  absl::StatusOr<ImportSummary> RunOnce(const ImportOptions& options, const std::string& label,
+                                        const std::function<absl::StatusOr<ImportSummary>(ImportRun&)>& run_it);
   std::mutex mu_;  // one import or withdrawal at a time
   mutable std::mutex totals_mu_;
   ImportTotals totals_;  // guarded by totals_mu_

@@ -30,8 +30,10 @@ class PersonIndex {
   // Valid after the first Find.
   bool HoldsRules1() const { return holds_rules1_; }
 
-  // Records a case this run stored (or is about to store in its chunk).
+  // Records a case this run is about to store in its chunk.
   void Add(const std::string& token, const std::string& case_id);
+  // The chunk's cases are committed (the store answers for them now).
+  void ChunkCommitted() { added_.clear(); }
 
  private:
   const AgentStore& store_;

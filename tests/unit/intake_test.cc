@@ -329,6 +329,22 @@ TEST_F(IntakeTest, ThePersonIndexFollowsWithdrawalsAndIdentityCorrections) {
               HasSubstr("same person as record P-1"));
 }
 
+// 9. Within one file across commit chunks: the run forgets each committed
+// chunk's people (its memory stays one chunk long) and the store's index
+// answers for them.
+TEST_F(IntakeTest, ASamePersonRowInALaterChunkOfTheFileIsHeld) {
+  Importer one_row_chunks(*store_, "ncch", SiteKeys{std::string(32, 'L'), std::string(32, 'R')},
+                          /*rows_per_commit=*/1);
+  auto sum = one_row_chunks.ImportFile(Write("a.csv", std::string(kHeader) +
+                                                          "C-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"
+                                                          "C-2,岡田,奈々,1971-07-07,F,2023-01-10,LMS,alive,,,,,,\n"
+                                                          "C-3,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"));
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_EQ(sum->accepted, 2);
+  EXPECT_EQ(sum->quarantined, 1);
+  EXPECT_THAT(Errors(*sum), HasSubstr("a.csv:4: record_number: same person as record C-1"));
+}
+
 TEST_F(IntakeTest, RekeyRefusesUnknownTakenWithdrawnAndSameNumbers) {
   Import("a.csv",
          "B-1,松本,健,1955-03-03,M,2023-01-10,LMS,alive,,,,,,\n"
