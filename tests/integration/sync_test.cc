@@ -14,6 +14,7 @@
 #include "server/centre_store.h"
 #include "server/views.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/ctl.h"
 
 namespace fedreg::testing {
 namespace {
@@ -121,6 +122,22 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
     EXPECT_EQ(value("fedreg_freshness_seconds_count"), value("fedreg_sync_events_total"));
     EXPECT_EQ(value("fedreg_apply_latency_seconds_count"), value("fedreg_sync_batches_total"));
     EXPECT_GT(value("fedreg_sync_batches_total"), 0);
+    // The exact samples behind the histogram: one per event, up to the ring's 8,192,
+    // each a plausible latency (the sites' clocks are this machine's).
+    const auto events = static_cast<int>(value("fedreg_sync_events_total"));
+    EXPECT_EQ(list.recent_freshness_us_size(), std::min(events, 8192));
+    for (int64_t us : list.recent_freshness_us()) {
+      EXPECT_GE(us, 0);
+      EXPECT_LT(us, 60 * 1000 * 1000);
+    }
+  }
+  {
+    std::string out;
+    ASSERT_EQ(RunFedregctl(c, "operator-admin", {"sites"}, &out), 0) << out;
+    EXPECT_NE(out.find("freshness of the last " + std::to_string(list.recent_freshness_us_size()) +
+                       " changes (committed at the site -> visible here): p50 "),
+              std::string::npos)
+        << out;
   }
   std::string agent_text = HttpGet(agent_metrics, "/metrics");
   EXPECT_NE(agent_text.find("fedreg_agent_backlog{site=\"ncch\"} 0\n"), std::string::npos) << agent_text;

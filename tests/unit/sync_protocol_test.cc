@@ -527,5 +527,22 @@ TEST_F(SyncProtocolTest, ReconciliationOfTheRegisteredStoreListsItsCasesAndKeeps
   EXPECT_EQ(Site().last_reconcile().differing_case_ids_size(), 100) << "a peer cannot bloat the site state";
 }
 
+// The exact freshness record behind `fedregctl sites`: the last 8,192
+// samples, oldest first, in microseconds; the histogram counts every one.
+TEST(SyncMetricsTest, RecentFreshnessKeepsTheLastSamplesOldestFirst) {
+  SyncMetrics m;
+  EXPECT_TRUE(m.RecentFreshnessUs().empty());
+  std::vector<double> ms;
+  for (int i = 0; i < 10000; ++i) ms.push_back(i);  // 0, 1, 2, ... ms
+  m.ObserveFreshness({ms.begin(), ms.begin() + 3000});
+  m.ObserveFreshness({ms.begin() + 3000, ms.end()});
+  const std::vector<int64_t> recent = m.RecentFreshnessUs();
+  ASSERT_EQ(recent.size(), SyncMetrics::kRecentFresh);
+  for (size_t i = 0; i < recent.size(); ++i) ASSERT_EQ(recent[i], static_cast<int64_t>(10000 - 8192 + i) * 1000) << i;
+  int64_t counted = 0;
+  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) counted += m.fresh_bucket[i].load();
+  EXPECT_EQ(counted, 10000);
+}
+
 }  // namespace
 }  // namespace fedreg::server
