@@ -483,7 +483,7 @@ absl::StatusOr<std::string> AgentStore::FindPersonCase(const std::string& token)
 }
 
 absl::StatusOr<bool> AgentStore::HoldsPersonTokenPrefix(const std::string& prefix) const {
-  const std::string key = "p" + prefix;
+  const std::string key = PersonIndexKey(prefix);  // every token starting with `prefix`
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kReid]));
   it->Seek(key);
   if (!it->status().ok()) return FromRocks(it->status(), "read the person index");

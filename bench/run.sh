@@ -285,9 +285,8 @@ row "freshness p50 / p99 / max, exact" "$FRESH_EXACT ($(wc -l < "$RUN/fedreg-fre
 sleep 1
 for s in "${SITES[@]}"; do notice_samples "$s" | tail -n +$((NOTICES_BEFORE[$s] + 1)); done | sort -g > "$RUN/notice-latency.txt"
 NN=$(wc -l < "$RUN/notice-latency.txt")
-npct() { awk -v q="$1" -v n="$NN" 'NR == (int(q * n) < 1 ? 1 : (q * n > int(q * n) ? int(q * n) + 1 : int(q * n))) { printf "%.1f ms", $1 }' "$RUN/notice-latency.txt"; }
 if [ "$NN" -gt 0 ]; then
-  row "notice latency p50 / p99 / max ($NN notices)" "$(npct 0.5) / $(npct 0.99) / $(awk 'END { printf "%.1f ms", $1 }' "$RUN/notice-latency.txt")"
+  row "notice latency p50 / p99 / max ($NN notices)" "$(exact "$RUN/notice-latency.txt")"
 else
   row "notice latency" "n/a (the trickle made no notice)"
 fi
