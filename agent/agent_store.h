@@ -88,6 +88,8 @@ class AgentStore {
   AgentStore& operator=(const AgentStore&) = delete;
 
   const std::string& store_id() const { return store_id_; }
+  // The store's directory (AgentStoreOptions::path).
+  const std::string& path() const { return path_; }
   uint64_t highest_seq() const;
   uint64_t acked_seq() const;
   int64_t case_count() const;

@@ -1,6 +1,8 @@
 #include "agent/import_run.h"
 
+#include <algorithm>
 #include <ctime>
+#include <functional>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -55,7 +57,7 @@ std::string Rules1Token(const std::string& linkage_key, const PersonFields& pers
 }  // namespace
 
 ImportRun::ImportRun(AgentStore& store, const Settings& settings)
-    : store_(store), settings_(settings), persons_(store) {
+    : store_(store), settings_(settings), persons_(store), repeated_(settings.spill_dir) {
   file_.vaf_units = &vaf_units_;
 }
 
@@ -91,10 +93,10 @@ absl::StatusOr<ImportSummary> ImportRun::RunRead(const std::string& path) {
 
   // Record numbers with several rows: one person's several genomic tests
   // become one case; two persons under one number are both held back.
-  for (const auto& [rn, rows] : repeated_) {
-    if (!store_error_.ok()) break;
-    ImportRepeated(rn, rows);
-  }
+  if (store_error_.ok())
+    store_error_ = repeated_.ForEachGroup([this](const std::string& rn, std::vector<HeldRows::Row>& held) {
+      return ImportHeld(rn, held);
+    });
   // (A withdrawn row returns early without counting towards a flush.)
   if (store_error_.ok()) store_error_ = Flush();
   if (!store_error_.ok()) return store_error_;
@@ -108,11 +110,14 @@ absl::Status ImportRun::ScanFile() {
       [this](SourceRecord* row, const RowError* err) {
         if (err != nullptr) return;
         row->line = ReportedLine(row->line);
-        ++occurrences_[NormalizeRecordNumber(row->Get("record_number"), settings_.record_numbers)];
+        record_number_hashes_.push_back(
+            std::hash<std::string>{}(NormalizeRecordNumber(row->Get("record_number"), settings_.record_numbers)));
         for (const auto& a : row->alterations) vaf_units_.Observe(FoldCode(row->Get("assay")), a.vaf, row->line);
       },
       &info, ReadMode::kScan);
   if (!scan.ok()) return scan;
+  std::sort(record_number_hashes_.begin(), record_number_hashes_.end());
+  record_number_hashes_.shrink_to_fit();
   sum_.encoding = info.encoding;
   sum_.empty_rows = info.empty_rows;
   return absl::OkStatus();
@@ -138,18 +143,62 @@ void ImportRun::OnRow(SourceRecord* row, const RowError* err) {
   row->line = ReportedLine(row->line);
   std::string& rn = row->fields["record_number"];
   std::string normalised = NormalizeRecordNumber(rn, settings_.record_numbers);
-  if (normalised != rn) {
-    renumbered_lines_.insert(row->line);
-    rn = std::move(normalised);
-  }
-  if (occurrences_[rn] > 1) {
-    repeated_[rn].push_back(std::move(*row));  // decided once all its rows are seen
+  const bool renumbered = normalised != rn;
+  rn = std::move(normalised);
+  if (Repeated(rn)) {
+    // Decided once all its rows are seen; its text waits on disk.
+    if (auto s = repeated_.Hold(rn, row->line, row->raw); !s.ok()) store_error_ = s;
     return;
   }
-  ImportSingleRow(*row);
+  ImportSingleRow(*row, renumbered);
 }
 
-void ImportRun::ImportSingleRow(const SourceRecord& row) {
+bool ImportRun::Repeated(const std::string& record_number) const {
+  auto [lo, hi] = std::equal_range(record_number_hashes_.begin(), record_number_hashes_.end(),
+                                   std::hash<std::string>{}(record_number));
+  return hi - lo > 1;
+}
+
+absl::Status ImportRun::ImportHeld(const std::string& rn, std::vector<HeldRows::Row>& held) {
+  // The text of each row is parsed again as the file's own rows were (CSV:
+  // under the file's header), so the records are the ones the first read gave.
+  std::vector<SourceRecord> rows;
+  std::vector<bool> renumbered;
+  const std::string& name = text_ != nullptr ? text_->name : path_;
+  const ExportKind kind =
+      text_ != nullptr ? text_->kind : (read_info_.csv_header.empty() ? ExportKind::kNdjson : ExportKind::kCsv);
+  for (HeldRows::Row& h : held) {
+    std::istringstream in(kind == ExportKind::kCsv ? read_info_.csv_header + "\n" + h.raw + "\n" : h.raw + "\n");
+    int delivered = 0;
+    auto read = ReadExportStream(
+        in, name, kind,
+        [&](SourceRecord* r, const RowError* err) {
+          ++delivered;
+          if (err != nullptr) {
+            QuarantineRow(name, h.line, err->field, err->reason, h.raw, "row");
+            return;
+          }
+          r->file = name;
+          r->line = h.line;
+          std::string& number = r->fields["record_number"];
+          std::string normalised = NormalizeRecordNumber(number, settings_.record_numbers);
+          renumbered.push_back(normalised != number);
+          number = std::move(normalised);
+          rows.push_back(std::move(*r));
+        },
+        nullptr, ReadMode::kFull);
+    if (!read.ok() || delivered != 1)
+      return absl::InternalError(name + ":" + std::to_string(h.line) + ": a held row of record number " +
+                                 Utf8Prefix(rn, 32) + " did not read back as one row (" +
+                                 std::string(read.message()) + "); nothing after it was imported: please report");
+  }
+  // A lone row here (its number shared a hash with another) imports as a
+  // single row would.
+  if (!rows.empty()) ImportRepeated(rn, rows, renumbered);
+  return store_error_;
+}
+
+void ImportRun::ImportSingleRow(const SourceRecord& row, bool renumbered) {
   Target target;
   if (!TargetFor(row.Get("record_number"), &target)) return;
   BuiltCase built;
@@ -157,11 +206,12 @@ void ImportRun::ImportSingleRow(const SourceRecord& row) {
   if (!BuildCase(row, settings_.site_id, target.case_id, settings_.keys, file_, &built, &be))
     QuarantineRow(row.file, row.line, be.field, be.reason, row.raw, be.kind);
   else
-    CommitBuilt(row, target, built);
+    CommitBuilt(row, target, built, renumbered);
   AfterRow();
 }
 
-void ImportRun::ImportRepeated(const std::string& rn, const std::vector<SourceRecord>& rows) {
+void ImportRun::ImportRepeated(const std::string& rn, const std::vector<SourceRecord>& rows,
+                               const std::vector<bool>& renumbered) {
   Target target;
   if (!TargetFor(rn, &target)) {
     sum_.skipped_withdrawn += static_cast<int64_t>(rows.size()) - 1;
@@ -216,7 +266,7 @@ void ImportRun::ImportRepeated(const std::string& rn, const std::vector<SourceRe
     QuarantineRow(first.file, first.line, "tests", std::string(errs.message()), first.raw, "size");
     return;
   }
-  CommitBuilt(first, target, base);
+  CommitBuilt(first, target, base, renumbered[static_cast<size_t>(builds[0].first - rows.data())]);
   AfterRow();
 }
 
@@ -301,12 +351,11 @@ absl::StatusOr<std::string> ImportRun::RecordNumberOfCase(const std::string& cas
   return found->record_number();
 }
 
-void ImportRun::CountBuilt(const SourceRecord& row, const BuiltCase& built) {
+void ImportRun::CountBuilt(const SourceRecord& row, const BuiltCase& built, bool renumbered) {
   for (const BuildError& h : built.held) {
     ++sum_.alterations_quarantined;
     Hold(row.file, row.line, h.field, h.reason, row.raw, h.kind);
   }
-  const bool renumbered = renumbered_lines_.count(row.line) > 0;
   if (!built.normalised.empty() || renumbered) {
     ++sum_.normalised;
     for (const auto& [kind, n] : built.normalised) sum_.normalised_by_kind[kind] += n;
@@ -314,7 +363,7 @@ void ImportRun::CountBuilt(const SourceRecord& row, const BuiltCase& built) {
   }
 }
 
-void ImportRun::CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built) {
+void ImportRun::CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built, bool renumbered) {
   // Each record number reaches here once per file (repeats are merged
   // first), so a case is never pending in this chunk: the store has it or
   // it is new.
@@ -328,7 +377,7 @@ void ImportRun::CommitBuilt(const SourceRecord& row, const Target& target, Built
     old = *got;
   }
   if (old.has_value() ? !SamePersonAsStored(row, *old, built) : !NewPerson(row, built)) return;
-  CountBuilt(row, built);
+  CountBuilt(row, built, renumbered);
   if (old.has_value() && SameContent(*old, built.record)) {
     ++sum_.unchanged;
     return;

@@ -5,23 +5,22 @@
 // builds, compares with what is stored and commits in chunks.
 //
 // Per row, in order: the record number is normalised (agent/record_number.h);
-// a record number seen more than once in the file waits until the end
-// (one person's several genomic tests become one case, two persons under one
-// number are both held); a withdrawn one is skipped; the case is built; an
+// a record number seen more than once in the file waits until the end,
+// on disk (agent/held_rows.h; one person's several genomic tests become one
+// case, two persons under one number are both held); a withdrawn one is skipped; the case is built; an
 // update whose person differs from the stored case's is held; a new record
 // number whose person is a live case under another number is held ("same
 // person as record <n>"); what differs from the stored case is committed.
 #pragma once
 
-#include <map>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "agent/agent_store.h"
 #include "agent/case_builder.h"
+#include "agent/held_rows.h"
 #include "agent/importer.h"
 #include "agent/person_index.h"
 
@@ -35,6 +34,7 @@ class ImportRun {
     size_t rows_per_commit = 512;
     RecordNumberRules record_numbers;
     ImportOptions options;
+    std::string spill_dir;  // private to the agent: rows of repeated record numbers wait there (agent/held_rows.h)
   };
   // `store` and `settings` must outlive the run.
   ImportRun(AgentStore& store, const Settings& settings);
@@ -63,12 +63,18 @@ class ImportRun {
   absl::Status ScanFile();
   void HoldVafColumnsInDoubt(const std::string& path);
   void OnRow(SourceRecord* row, const RowError* err);
-  void ImportSingleRow(const SourceRecord& row);
-  void ImportRepeated(const std::string& record_number, const std::vector<SourceRecord>& rows);
+  void ImportSingleRow(const SourceRecord& row, bool renumbered);
+  // The held rows of one record number, read back and parsed again.
+  absl::Status ImportHeld(const std::string& record_number, std::vector<HeldRows::Row>& held);
+  void ImportRepeated(const std::string& record_number, const std::vector<SourceRecord>& rows,
+                      const std::vector<bool>& renumbered);
+  // Whether the first pass saw `record_number` (normalised) on more than one row.
+  bool Repeated(const std::string& record_number) const;
   // False when the record number was withdrawn (skipped) or the store failed.
   bool TargetFor(const std::string& record_number, Target* target);
   // Stores one built case after the identity checks (compared with what is stored).
-  void CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built);
+  // `renumbered`: the row's record number was normalised.
+  void CommitBuilt(const SourceRecord& row, const Target& target, BuiltCase& built, bool renumbered);
   // Whether `built` may replace `old` (same person, or the operator said so);
   // holds the row when not.
   bool SamePersonAsStored(const SourceRecord& row, const v1::Case& old, const BuiltCase& built);
@@ -77,7 +83,7 @@ class ImportRun {
   bool NewPerson(const SourceRecord& row, const BuiltCase& built);
   // The record number of a live case (for the "same person" message).
   absl::StatusOr<std::string> RecordNumberOfCase(const std::string& case_id);
-  void CountBuilt(const SourceRecord& row, const BuiltCase& built);
+  void CountBuilt(const SourceRecord& row, const BuiltCase& built, bool renumbered);
   void Hold(const std::string& file, int64_t line, const std::string& field, const std::string& reason,
             const std::string& raw, const std::string& kind);
   void QuarantineRow(const std::string& file, int64_t line, const std::string& field, const std::string& reason,
@@ -94,14 +100,17 @@ class ImportRun {
   VafUnitDecider vaf_units_;
   FileContext file_;
   PersonIndex persons_;
-  std::unordered_map<std::string, int> occurrences_;  // normalised record number -> rows
+  // The first pass's record numbers (normalised), as sorted 64-bit hashes:
+  // 8 bytes a row. Two numbers that share a hash (about 1 in 10^7 files of a
+  // million rows) only send their rows the held way, where each number is
+  // still its own group.
+  std::vector<uint64_t> record_number_hashes_;
   std::vector<Change> changes_;
   std::vector<v1::QuarantineEntry> quarantine_;
   // New cases of this chunk not yet committed, for the "same person" message.
   std::unordered_map<std::string, std::string> pending_record_numbers_;  // case id -> record number
-  std::unordered_set<int64_t> renumbered_lines_;  // rows whose record number was normalised
   // Rows of record numbers that occur more than once, decided at the end.
-  std::map<std::string, std::vector<SourceRecord>> repeated_;
+  HeldRows repeated_;
   absl::Status store_error_;
 };
 

@@ -1,5 +1,7 @@
 #include "agent/importer.h"
 
+#include <filesystem>
+
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
@@ -40,14 +42,17 @@ absl::StatusOr<ImportSummary> Importer::RunOnce(
     const ImportOptions& options, const std::string& label,
     const std::function<absl::StatusOr<ImportSummary>(ImportRun&)>& run_it) {
   std::lock_guard<std::mutex> lock(mu_);
-  const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options};
+  // Held rows wait beside the store, in the agent's private data directory.
+  std::string spill_dir = std::filesystem::path(store_.path()).parent_path().string();
+  if (spill_dir.empty()) spill_dir = ".";
+  const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options, spill_dir};
   absl::StatusOr<ImportSummary> result;
   {
     ImportRun run(store_, settings);
     result = Tally(run_it(run), label);
   }
-  // A large file's run leaves many small blocks free in malloc's heap (its
-  // per-record-number counts, the rows of repeated numbers); glibc keeps them
+  // A large file's run leaves many small blocks free in malloc's heap (the
+  // records and cases of each chunk, the held rows read back); glibc keeps them
   // resident unless asked, so the agent would sit at the import's peak while
   // its backlog drains (1 GiB after a 1,000,000-row file). Hand them back.
   ::malloc_trim(0);

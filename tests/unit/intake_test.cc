@@ -235,6 +235,49 @@ TEST_F(IntakeTest, ARepeatedRecordNumberMergesOnePersonsTestsAndRefusesTwoPerson
   EXPECT_EQ(Cases()[0].tests(1).assay(), "GUARDANT360");
 }
 
+// Rows of a repeated record number wait on disk (agent/held_rows.h) and are
+// parsed again at the file's end: they must come back as the first read gave
+// them. A UTF-8 file with a BOM and CRLF line ends, quoted cells (one with a
+// comma), and a record number spelt two ways; a CP932 file whose held rows
+// carry decoded names (the same person as a UTF-8 import's, so the held
+// rows' names are the decoded ones, not raw CP932 bytes).
+TEST_F(IntakeTest, HeldRowsOfARepeatedNumberReadBackAsTheFileGaveThem) {
+  RecordNumberRules strip;
+  strip.leading_zeros = LeadingZeros::kStrip;
+  importer_ = std::make_unique<Importer>(*store_, "ncch", SiteKeys{std::string(32, 'L'), std::string(32, 'R')}, 512,
+                                         strip);
+  std::string header = kHeader;
+  header.insert(header.size() - 1, "\r");
+  auto sum = Import("crlf.csv",
+                    "\"００１２３\",\"中村\",勇,1959-08-19,M,2023-01-10,SYNS,alive,F1CDX,primary,2023-01-25,"
+                    "SSX1|FUSION|SS18::SSX1|,1.2,MSS\r\n"
+                    "K-5,小川,里美,1990-04-04,F,2023-02-01,ASPS,alive,,,,,,\r\n"
+                    "123,中村,勇,1959-08-19,M,2023-01-10,SYNS,alive,\"GUARDANT360\",cfdna,2024-03-01,"
+                    "\"TP53|SNV|p.R248Q|0.05\",,MSS\r\n",
+                    "\xEF\xBB\xBF" + header);
+  EXPECT_EQ(sum.quarantined, 0) << Errors(sum);
+  EXPECT_EQ(sum.accepted, 2);
+  EXPECT_EQ(sum.merged_tests, 1) << "00123 (full-width) and 123 are one number under strip";
+  EXPECT_EQ(sum.normalised_by_kind["record_number"], 1) << "the merged case's first row was renumbered";
+  ASSERT_EQ(Cases().size(), 2u);
+  int tests = 0;
+  for (const auto& c : Cases()) tests += c.tests_size();
+  EXPECT_EQ(tests, 2);
+  EXPECT_EQ(Alterations(), (std::multiset<std::string>{"SSX1 SS18::SSX1", "TP53 p.R248Q"}));
+
+  // 山田 太郎 in UTF-8 under S-1, then in CP932 under S-2 twice (8E 52 93 63, 91 BE 98 59).
+  Import("utf8.csv", "S-1,山田,太郎,1960-01-01,M,2023-01-10,LMS,alive,,,,,,\n");
+  auto held = Import("sjis-repeat.csv",
+                     "S-2,\x8E\x52\x93\x63,\x91\xBE\x98\x59,1960-01-01,M,2023-01-10,LMS,alive,F1CDX,primary,"
+                     "2023-01-25,,,\n"
+                     "S-2,\x8E\x52\x93\x63,\x91\xBE\x98\x59,1960-01-01,M,2023-01-10,LMS,alive,F1CDX,"
+                     "metastasis,2024-01-20,,,\n");
+  EXPECT_EQ(held.encoding, "CP932");
+  EXPECT_EQ(held.quarantined, 1) << Errors(held);
+  EXPECT_THAT(Errors(held), HasSubstr("sjis-repeat.csv:2"));
+  EXPECT_THAT(Errors(held), HasSubstr("same person as record S-1"));
+}
+
 // A found by the synthetic data's later tests: a repeat whose test found
 // nothing (no gene table stamped) is still the same case as one whose test
 // found something, in either order.
