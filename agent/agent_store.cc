@@ -433,6 +433,12 @@ int64_t AgentStore::OldestUnackedUnixMs() const {
   return ev.committed_unix_us() / 1000;
 }
 
+absl::Status AgentStore::FlushMemtables() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, cfs_), "flush the memtables");
+}
+
 void AgentStore::WaitForWork(uint64_t after_seq, int timeout_ms) const {
   std::unique_lock<std::mutex> lock(count_mu_);
   uint64_t epoch = wake_epoch_;

@@ -88,6 +88,9 @@ class AgentStore {
   AgentStore& operator=(const AgentStore&) = delete;
 
   const std::string& store_id() const { return store_id_; }
+  // Writes every memtable to its table file and frees it (after a large
+  // import: the agent idles without them). Fails as RocksDB's Flush does.
+  absl::Status FlushMemtables();
   // The store's directory (AgentStoreOptions::path).
   const std::string& path() const { return path_; }
   uint64_t highest_seq() const;

@@ -130,7 +130,10 @@ class Importer {
   absl::StatusOr<ImportSummary> Tally(absl::StatusOr<ImportSummary> result, const std::string& path);
   // One import run (ImportFile, ImportText) under the import lock: the
   // settings, the tally, and the run's memory handed back to the system.
-  absl::StatusOr<ImportSummary> RunOnce(const ImportOptions& options, const std::string& label,
+  // `bytes`: the export's size; from kLargeImportBytes on, the run's memory
+  // is handed back after it.
+  static constexpr uintmax_t kLargeImportBytes = 4 << 20;
+  absl::StatusOr<ImportSummary> RunOnce(const ImportOptions& options, const std::string& label, uintmax_t bytes,
                                         const std::function<absl::StatusOr<ImportSummary>(ImportRun&)>& run_it);
   std::mutex mu_;  // one import or withdrawal at a time
   mutable std::mutex totals_mu_;
