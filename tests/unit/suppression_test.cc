@@ -50,8 +50,12 @@ TEST(SuppressSmallCells, HiddenCellsThatAddUpToASmallCountTakeAVisibleOneWithThe
   r.set_cases(42);
   SuppressSmallCells(10, &r);
   for (const auto& c : r.counts()) {
-    if (c.dimension() == "site") EXPECT_TRUE(c.suppressed()) << c.value();
-    if (c.value() == "TP53") EXPECT_FALSE(c.suppressed());
+    if (c.dimension() == "site") {
+      EXPECT_TRUE(c.suppressed()) << c.value();
+    }
+    if (c.value() == "TP53") {
+      EXPECT_FALSE(c.suppressed());
+    }
   }
 }
 
