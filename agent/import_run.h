@@ -5,12 +5,13 @@
 // builds, compares with what is stored and commits in chunks.
 //
 // Per row, in order: the record number is normalised (agent/record_number.h);
-// a record number seen more than once in the file waits until the end,
-// on disk (agent/held_rows.h; one person's several genomic tests become one
-// case, two persons under one number are both held); a withdrawn one is skipped; the case is built; an
-// update whose person differs from the stored case's is held; a new record
-// number whose person is a live case under another number is held ("same
-// person as record <n>"); what differs from the stored case is committed.
+// a record number seen more than once in the file waits until the end, on
+// disk (agent/held_rows.h; one person's several genomic tests become one
+// case, two persons under one number are both held); a withdrawn one is
+// skipped; the case is built; an update whose person differs from the
+// stored case's is held; a new record number whose person is a live case
+// under another number is held ("same person as record <n>"); what differs
+// from the stored case is committed.
 #pragma once
 
 #include <string>
