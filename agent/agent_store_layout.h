@@ -9,6 +9,9 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
 namespace fedreg::agent {
 
 enum Cf : size_t { kDefault = 0, kCases, kOutbox, kReid, kQuarantine, kMeta, kNotices, kCfCount };
@@ -33,20 +36,8 @@ inline std::string NoticeRecordKey(const std::string& case_id, const std::string
 // read per lookup.
 inline std::string PersonIndexKey(const std::string& token) { return "p" + token; }
 inline std::set<std::string> SplitCaseIds(const std::string& value) {
-  std::set<std::string> ids;
-  size_t from = 0;
-  while (from < value.size()) {
-    size_t end = value.find('\n', from);
-    if (end == std::string::npos) end = value.size();
-    if (end > from) ids.insert(value.substr(from, end - from));
-    from = end + 1;
-  }
-  return ids;
+  return absl::StrSplit(value, '\n', absl::SkipEmpty());
 }
-inline std::string JoinCaseIds(const std::set<std::string>& ids) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : "\n") + id;
-  return out;
-}
+inline std::string JoinCaseIds(const std::set<std::string>& ids) { return absl::StrJoin(ids, "\n"); }
 
 }  // namespace fedreg::agent

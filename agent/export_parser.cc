@@ -353,6 +353,8 @@ bool StreamIsUtf8(std::istream& in) {
   return ok;
 }
 
+}  // namespace
+
 ExportKind KindOf(const std::string& path, bool* known) {
   *known = true;
   if (EndsWith(path, ".csv")) return ExportKind::kCsv;
@@ -360,8 +362,6 @@ ExportKind KindOf(const std::string& path, bool* known) {
   *known = false;
   return ExportKind::kCsv;
 }
-
-}  // namespace
 
 absl::Status ReadExport(const std::string& path, const RowCallback& on_row, ReadInfo* info, ReadMode mode) {
   ReadInfo local;

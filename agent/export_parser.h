@@ -79,6 +79,10 @@ enum class ExportKind { kCsv, kNdjson };
 // Reads an export of the given kind from `in` (ReadExport calls this after
 // opening the file); `name` is used as SourceRecord::file / RowError::file and
 // in messages. Same failure rules as ReadExport.
+// The kind of export a file name says (".csv", ".ndjson", ".jsonl");
+// *known is false for any other name (ReadExport refuses those).
+ExportKind KindOf(const std::string& path, bool* known);
+
 absl::Status ReadExportStream(std::istream& in, const std::string& name, ExportKind kind, const RowCallback& on_row,
                               ReadInfo* info = nullptr, ReadMode mode = ReadMode::kFull);
 

@@ -165,8 +165,8 @@ absl::Status ImportRun::ImportHeld(const std::string& rn, std::vector<HeldRows::
   std::vector<SourceRecord> rows;
   std::vector<bool> renumbered;
   const std::string& name = text_ != nullptr ? text_->name : path_;
-  const ExportKind kind =
-      text_ != nullptr ? text_->kind : (read_info_.csv_header.empty() ? ExportKind::kNdjson : ExportKind::kCsv);
+  bool known;  // the file was read as this kind already
+  const ExportKind kind = text_ != nullptr ? text_->kind : KindOf(path_, &known);
   for (HeldRows::Row& h : held) {
     std::istringstream in(kind == ExportKind::kCsv ? read_info_.csv_header + "\n" + h.raw + "\n" : h.raw + "\n");
     int delivered = 0;

@@ -21,13 +21,24 @@ std::string NewCaseId(const std::string& site_id) {
   return id;
 }
 
+namespace {
+
+// Held rows wait beside the store, in the agent's private data directory.
+std::string SpillDirOf(const AgentStore& store) {
+  std::string dir = std::filesystem::path(store.path()).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+}  // namespace
+
 Importer::Importer(AgentStore& store, std::string site_id, SiteKeys keys, size_t rows_per_commit,
                    RecordNumberRules record_numbers)
     : store_(store),
       site_id_(std::move(site_id)),
       keys_(std::move(keys)),
       rows_per_commit_(rows_per_commit),
-      record_numbers_(record_numbers) {}
+      record_numbers_(record_numbers),
+      spill_dir_(SpillDirOf(store)) {}
 
 absl::StatusOr<ImportSummary> Importer::ImportFile(const std::string& path, const ImportOptions& options) {
   std::error_code ec;
@@ -44,10 +55,7 @@ absl::StatusOr<ImportSummary> Importer::RunOnce(
     const ImportOptions& options, const std::string& label, uintmax_t bytes,
     const std::function<absl::StatusOr<ImportSummary>(ImportRun&)>& run_it) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Held rows wait beside the store, in the agent's private data directory.
-  std::string spill_dir = std::filesystem::path(store_.path()).parent_path().string();
-  if (spill_dir.empty()) spill_dir = ".";
-  const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options, spill_dir};
+  const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options, spill_dir_};
   absl::StatusOr<ImportSummary> result;
   {
     ImportRun run(store_, settings);

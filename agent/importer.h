@@ -119,6 +119,7 @@ class Importer {
   const SiteKeys keys_;
   const size_t rows_per_commit_;
   const RecordNumberRules record_numbers_;
+  const std::string spill_dir_;  // where an import's held rows wait (agent/held_rows.h)
   struct StoredNumber {
     std::string rkey;
     v1::ReidEntry entry;
