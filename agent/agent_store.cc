@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 
+#include "common/batch_codec.h"
 #include "common/crypto.h"
 #include "common/disk_space.h"
 #include "agent/agent_store_layout.h"
@@ -321,43 +322,91 @@ absl::Status AgentStore::MoveReid(const std::string& from_key, const std::string
   return absl::OkStatus();
 }
 
-absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes,
-                                    v1::Batch* batch) const {
-  batch->Clear();
+absl::StatusOr<uint64_t> AgentStore::WalkOutbox(
+    uint64_t from_seq, size_t max_events, size_t max_bytes,
+    const std::function<absl::Status(uint64_t, std::string_view)>& take) const {
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kOutbox]));
-  size_t bytes = 0;
+  size_t bytes = 0, events = 0;
   uint64_t expect = from_seq;
   for (it->Seek(EncodeU64(from_seq)); it->Valid(); it->Next()) {
     uint64_t seq = DecodeU64(it->key().ToStringView());
     if (seq != expect) {
-      if (batch->events_size() == 0)
+      if (events == 0)
         return absl::DataLossError("outbox gap: expected seq " + std::to_string(expect) + ", found " +
                                    std::to_string(seq));
       break;
     }
-    if (batch->events_size() > 0 &&
-        (static_cast<size_t>(batch->events_size()) >= max_events || bytes + it->value().size() > max_bytes))
-      break;
-    if (!batch->add_events()->ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
-      return absl::DataLossError("outbox entry " + std::to_string(seq) + " does not parse");
+    if (events > 0 && (events >= max_events || bytes + it->value().size() > max_bytes)) break;
+    if (auto s = take(seq, it->value().ToStringView()); !s.ok()) return s;
     bytes += it->value().size();
+    ++events;
     ++expect;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read outbox");
+  return expect;
+}
+
+std::vector<int64_t> AgentStore::CommitTimes(uint64_t first, size_t n) const {
+  // Completion times of recent commits replace the stamps taken before their write.
+  std::vector<int64_t> done(n, 0);
+  std::lock_guard<std::mutex> lock(count_mu_);
+  auto c = std::lower_bound(recent_commits_.begin(), recent_commits_.end(), first,
+                            [](const CommitTime& e, uint64_t s) { return e.last_seq < s; });
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t seq = first + i;
+    while (c != recent_commits_.end() && c->last_seq < seq) ++c;
+    if (c == recent_commits_.end()) break;
+    if (seq >= c->first_seq) done[i] = c->done_us;
+  }
+  return done;
+}
+
+absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes,
+                                    v1::Batch* batch) const {
+  batch->Clear();
+  auto end = WalkOutbox(from_seq, max_events, max_bytes, [&](uint64_t seq, std::string_view value) {
+    if (!batch->add_events()->ParseFromArray(value.data(), static_cast<int>(value.size())))
+      return absl::DataLossError("outbox entry " + std::to_string(seq) + " does not parse");
+    return absl::OkStatus();
+  });
+  if (!end.ok()) return end.status();
   if (batch->events_size() > 0) {
     batch->set_first_seq(from_seq);
-    batch->set_last_seq(expect - 1);
-    // Completion times of recent commits replace the stamps taken before their write.
-    std::lock_guard<std::mutex> lock(count_mu_);
-    auto c = std::lower_bound(recent_commits_.begin(), recent_commits_.end(), from_seq,
-                              [](const CommitTime& e, uint64_t s) { return e.last_seq < s; });
-    for (auto& ev : *batch->mutable_events()) {
-      while (c != recent_commits_.end() && c->last_seq < ev.seq()) ++c;
-      if (c == recent_commits_.end()) break;
-      if (ev.seq() >= c->first_seq) ev.set_committed_unix_us(c->done_us);
-    }
+    batch->set_last_seq(*end - 1);
+    const auto done = CommitTimes(from_seq, static_cast<size_t>(batch->events_size()));
+    for (int i = 0; i < batch->events_size(); ++i)
+      if (done[static_cast<size_t>(i)] > 0) batch->mutable_events(i)->set_committed_unix_us(done[static_cast<size_t>(i)]);
   }
+  return absl::OkStatus();
+}
+
+absl::Status AgentStore::ReadOutboxBytes(uint64_t from_seq, size_t max_events, size_t max_bytes,
+                                         OutboxBytes* out) const {
+  out->batch.clear();
+  out->events = 0;
+  // The entries are copied out first: the stamps are looked up under
+  // count_mu_, which the iterator is not held across.
+  std::string values;
+  std::vector<size_t> ends;
+  auto end = WalkOutbox(from_seq, max_events, max_bytes, [&](uint64_t, std::string_view value) {
+    values.append(value);
+    ends.push_back(values.size());
+    return absl::OkStatus();
+  });
+  if (!end.ok()) return end.status();
+  if (ends.empty()) return absl::OkStatus();
+  out->first_seq = from_seq;
+  out->last_seq = *end - 1;
+  out->events = ends.size();
+  const auto done = CommitTimes(from_seq, ends.size());
+  out->batch.reserve(values.size() + 16 * ends.size() + 24);
+  size_t begin = 0;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    AppendBatchEvent(std::string_view(values).substr(begin, ends[i] - begin), done[i], &out->batch);
+    begin = ends[i];
+  }
+  AppendBatchRange(out->first_seq, out->last_seq, &out->batch);
   return absl::OkStatus();
 }
 

@@ -36,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -128,6 +129,17 @@ class AgentStore {
   // Reads outbox events with seq >= from_seq into `batch`, at most max_events
   // and about max_bytes (at least one event). Empty batch = nothing pending.
   absl::Status ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes, v1::Batch* batch) const;
+
+  // The same events as ReadOutbox, as the bytes of the v1::Batch it would
+  // fill (common/batch_codec.h), built from the entries' stored bytes without
+  // parsing them: the sender packs these for a centre that takes packed
+  // batches. `events` = 0 when nothing is pending.
+  struct OutboxBytes {
+    uint64_t first_seq = 0, last_seq = 0;
+    size_t events = 0;
+    std::string batch;  // a serialized v1::Batch
+  };
+  absl::Status ReadOutboxBytes(uint64_t from_seq, size_t max_events, size_t max_bytes, OutboxBytes* out) const;
 
   // Records that the centre holds everything up to `seq` durably and trims the
   // outbox up to it. Rejected records are moved to quarantine
@@ -244,6 +256,15 @@ class AgentStore {
     int64_t done_us;
   };
   std::deque<CommitTime> recent_commits_ ABSL_GUARDED_BY(count_mu_);
+
+  // The walk both outbox readers share: calls `take(seq, bytes)` for each
+  // entry from `from_seq` on, dense, within the limits; returns the seq after
+  // the last taken. DATA_LOSS on a gap at `from_seq`.
+  absl::StatusOr<uint64_t> WalkOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes,
+                                      const std::function<absl::Status(uint64_t, std::string_view)>& take) const;
+  // The completion time of the commit that wrote each of the seqs
+  // [first, first + n) still remembered, else 0 (kept: the stamp stored).
+  std::vector<int64_t> CommitTimes(uint64_t first, size_t n) const;
 };
 
 }  // namespace fedreg::agent

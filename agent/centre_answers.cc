@@ -27,6 +27,10 @@ PushLimits ClampPushLimits(const v1::HelloResponse& welcome, const PushLimits& o
                                                                                           : kDefaultEvents);
   l.max_batch_events = std::max<size_t>(1, l.max_batch_events);
   l.centre_max_message_bytes = welcome.max_batch_bytes() ? welcome.max_batch_bytes() : kDefaultBytes;
+  if (ours.packed_codec != v1::BATCH_CODEC_UNSPECIFIED &&
+      std::find(welcome.batch_codecs().begin(), welcome.batch_codecs().end(), ours.packed_codec) !=
+          welcome.batch_codecs().end())
+    l.packed_codec = ours.packed_codec;
   return l;
 }
 

@@ -30,6 +30,10 @@ struct PushLimits {
   // own limit, not lowered to ours): a single change above it can never be
   // sent and is parked (sender.cc).
   size_t centre_max_message_bytes = 0;
+  // Batches are sent packed in this codec (PushRequest.packed_batch), or as
+  // PushRequest.batch when UNSPECIFIED: ours, kept only if the centre's
+  // Hello offers it (a centre before 0.4.0 offers none).
+  v1::BatchCodec packed_codec = v1::BATCH_CODEC_UNSPECIFIED;
 };
 
 // The agent's own limits lowered to the centre's. A centre value of 0 (unset)

@@ -52,7 +52,7 @@ struct AgentConfig {
   int64_t min_free_mb = 256;
   std::string metrics_listen;  // Default: none
   unsigned tls_reload_s = 60;
-  std::string compression = "gzip";
+  std::string compression = "zstd";
   std::string log_format = "text";
   std::string log_level = "info";
   std::string config_file;  // the --config file given, or ""
@@ -109,8 +109,10 @@ void AddOptions(CLI::App& app, AgentConfig& c) {
                  "compare with the centre this often when idle (0 = only on demand; SIGHUP applies a new value)")
       ->check(CLI::Range(0, 86400 * 7))
       ->capture_default_str();
-  app.add_option("--compression", c.compression, "gzip or none for batches sent to the centre")
-      ->check(CLI::IsMember({"gzip", "none"}))
+  app.add_option("--compression", c.compression,
+                 "zstd (batches packed and compressed with Zstandard; gzip to a centre before 0.4.0), gzip, or "
+                 "none (a LAN) for what is sent to the centre")
+      ->check(CLI::IsMember({"zstd", "gzip", "none"}))
       ->capture_default_str();
   app.add_option("--tls-reload-s", c.tls_reload_s, "re-read certificate, key and CA files this often")
       ->check(CLI::Range(1u, 86400u))
@@ -260,7 +262,10 @@ int main(int argc, char** argv) {
   sopts.keepalive_time_ms = cfg.keepalive_time_ms;
   sopts.keepalive_timeout_ms = cfg.keepalive_timeout_ms;
   sopts.reconcile_interval_s = cfg.reconcile_interval_s;
-  sopts.gzip = cfg.compression == "gzip";
+  using Compression = fedreg::agent::SenderOptions::Compression;
+  sopts.compression = cfg.compression == "zstd"   ? Compression::kZstd
+                      : cfg.compression == "gzip" ? Compression::kGzip
+                                                  : Compression::kNone;
   fedreg::agent::Sender sender(**store, sopts);
   if (auto s = sender.Start(); !s.ok()) return Fail(s.ToString());
   fedreg::agent::NoticeReceiverOptions nopts;

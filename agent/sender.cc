@@ -54,7 +54,7 @@ absl::Status Sender::Start() {
   co.keepalive_time_ms = options_.keepalive_time_ms;
   co.keepalive_timeout_ms = options_.keepalive_timeout_ms;
   co.backoff_max_ms = options_.backoff_max_ms;
-  co.gzip = options_.gzip;
+  co.gzip = options_.compression != SenderOptions::Compression::kNone;
   co.max_send_message_bytes = static_cast<int>(options_.max_batch_bytes) * 2 + (1 << 16);
   link_ = std::make_unique<CentreChannel>(co, *creds);
   thread_ = std::thread([this] {
@@ -180,14 +180,18 @@ absl::Status Sender::Session() {
     spdlog::warn("the centre runs fedreg {}, older than this agent's {}: syncing goes on (one minor release apart "
                  "is supported), but upgrade the centre first next time (docs/site-operations.md, \"Upgrades\")",
                  centre_release, FedregVersion());
-  const PushLimits ours{static_cast<size_t>(std::max(1, options_.window)), options_.max_batch_bytes,
-                        options_.max_batch_events};
+  PushLimits ours{static_cast<size_t>(std::max(1, options_.window)), options_.max_batch_bytes,
+                  options_.max_batch_events};
+  if (options_.compression == SenderOptions::Compression::kZstd) ours.packed_codec = v1::BATCH_CODEC_ZSTD;
   return Push(stub.get(), ClampPushLimits(welcome, ours));
 }
 
 absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
   auto* stub = static_cast<v1::Sync::Stub*>(raw_stub);
   grpc::ClientContext ctx;
+  // Packed batches are compressed already: gRPC's gzip would only cost CPU.
+  if (limits.packed_codec != v1::BATCH_CODEC_UNSPECIFIED) ctx.set_compression_algorithm(GRPC_COMPRESS_NONE);
+  BatchPacker packer;
   auto stream = stub->Push(&ctx);
 
   // Shared by this (the writer) thread, the reader and the watchdog.
@@ -290,16 +294,12 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
       }
     }
     v1::PushRequest req;
-    if (auto s = store_.ReadOutbox(next, limits.max_batch_events, limits.max_batch_bytes, req.mutable_batch());
-        !s.ok()) {
-      writer_error = s;
+    auto read = NextBatch(limits, next, packer, &req);
+    if (!read.ok()) {
+      writer_error = read.status();
       break;
     }
-    if (auto s = ParkIfUnsendable(limits, req.mutable_batch()); !s.ok()) {
-      writer_error = s;
-      break;
-    }
-    if (req.batch().events_size() == 0) {
+    if (*read == 0) {
       bool idle;
       {
         std::lock_guard<std::mutex> lock(m);
@@ -342,7 +342,7 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
     }
     req.set_site_id(options_.site_id);
     req.set_store_id(store_.store_id());
-    uint64_t last = req.batch().last_seq();
+    const uint64_t last = *read;
     {
       std::lock_guard<std::mutex> lock(m);
       in_flight.push_back(last);
@@ -383,6 +383,27 @@ absl::Status Sender::Push(void* raw_stub, const PushLimits& limits) {
 }  // namespace fedreg::agent
 
 namespace fedreg::agent {
+
+absl::StatusOr<uint64_t> Sender::NextBatch(const PushLimits& limits, uint64_t next, BatchPacker& packer,
+                                           v1::PushRequest* req) {
+  const size_t envelope = options_.site_id.size() + store_.store_id().size() + 16;
+  if (limits.packed_codec != v1::BATCH_CODEC_UNSPECIFIED) {
+    if (auto s = store_.ReadOutboxBytes(next, limits.max_batch_events, limits.max_batch_bytes, &outbox_bytes_);
+        !s.ok())
+      return s;
+    if (outbox_bytes_.events == 0) return 0;
+    // A lone change above the centre's limit goes the parsed way, where it is parked.
+    if (outbox_bytes_.events > 1 || outbox_bytes_.batch.size() + envelope <= limits.centre_max_message_bytes) {
+      if (auto s = packer.Pack(outbox_bytes_.batch, req->mutable_packed_batch()); !s.ok()) return s;
+      req->set_codec(limits.packed_codec);
+      return outbox_bytes_.last_seq;
+    }
+  }
+  v1::Batch* batch = req->mutable_batch();
+  if (auto s = store_.ReadOutbox(next, limits.max_batch_events, limits.max_batch_bytes, batch); !s.ok()) return s;
+  if (auto s = ParkIfUnsendable(limits, batch); !s.ok()) return s;
+  return batch->events_size() == 0 ? 0 : batch->last_seq();
+}
 
 absl::Status Sender::ParkIfUnsendable(const PushLimits& limits, v1::Batch* batch) {
   // ReadOutbox returns a change larger than the batch limit alone in its

@@ -26,6 +26,7 @@
 #include "agent/agent_store.h"
 #include "agent/centre_answers.h"
 #include "agent/centre_channel.h"
+#include "common/batch_codec.h"
 #include "common/tls.h"
 
 namespace fedreg::agent {
@@ -46,7 +47,13 @@ struct SenderOptions {
   int keepalive_timeout_ms = 6000; // Default: 6 s for a ping's answer; above the link's round trip
   int reconcile_interval_s = 600;  // Default: compare with the centre every 10 minutes when idle (0 = never)
   size_t snapshot_chunk_cases = 500;
-  bool gzip = true;                // Default: compress batches (hospital links); off saves CPU on fast links
+  // How batches are compressed for the link (hospital links are WANs, where
+  // bytes are scarce). Default kZstd: batches packed from the outbox's stored
+  // bytes and compressed with Zstandard (common/batch_codec.h), to a centre
+  // whose Hello offers it, else gRPC's gzip; the other calls use gzip.
+  // kGzip: gRPC's gzip for every call. kNone: no compression (a LAN).
+  enum class Compression { kZstd, kGzip, kNone };
+  Compression compression = Compression::kZstd;
 };
 
 struct ReconcileResult {
@@ -118,8 +125,16 @@ class Sender {
   // cannot record it.
   absl::Status ParkIfUnsendable(const PushLimits& limits, v1::Batch* batch);
 
+  // Fills `req` with the outbox's next batch from seq `next` on: packed by
+  // `packer` when the centre takes packed batches, else as a Batch (where a
+  // lone change above the centre's limit is parked). Returns the batch's
+  // last seq, 0 when nothing is pending. Errors are the store's.
+  absl::StatusOr<uint64_t> NextBatch(const PushLimits& limits, uint64_t next, BatchPacker& packer,
+                                     v1::PushRequest* req);
+
   AgentStore& store_;
   const SenderOptions options_;  // reconcile_interval_s: the start value; the current one is below
+  AgentStore::OutboxBytes outbox_bytes_;  // the sending thread's buffer, reused batch to batch
   std::atomic<int> reconcile_interval_s_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -2,13 +2,13 @@
 # fedreg benchmark (not part of CI). Builds in Release and prints one table:
 # the baselines of this machine, then fedreg's backfill, catch-up, freshness
 # and footprint. See bench/README.md.
-# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression gzip|none] [--swarm HOSPITALS] [--pg-rounds N]
+# Usage: bench/run.sh [--sites S] [--cases N] [--catchup N] [--rate R] [--seconds T] [--compression zstd|gzip|none] [--swarm HOSPITALS] [--pg-rounds N]
 # --pg-rounds 0 leaves out baseline (d), PostgreSQL 15 logical replication.
 # FEDREG_BENCH_AGENT_ARGS adds flags to every agent (for experiments);
 # FEDREG_BENCH_SHOW_HISTOGRAMS=1 prints the centre's apply and freshness histograms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=gzip SWARM=1000 PG_ROUNDS=3
+SITES_N=11 CASES=20000 CATCHUP=100000 RATE=100 SECONDS_T=10 COMPRESSION=zstd SWARM=1000 PG_ROUNDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --sites) SITES_N=$2; shift 2 ;;

@@ -52,6 +52,10 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   w.Sample("fedreg_sync_events_total", static_cast<double>(m.events.load()));
   w.Family("fedreg_sync_bytes_total", "counter", "Serialized batch bytes received.");
   w.Sample("fedreg_sync_bytes_total", static_cast<double>(m.bytes.load()));
+  w.Family("fedreg_sync_packed_batches_total", "counter", "Batches received packed (zstd, from 0.4.0 agents).");
+  w.Sample("fedreg_sync_packed_batches_total", static_cast<double>(m.packed_batches.load()));
+  w.Family("fedreg_sync_packed_bytes_total", "counter", "Bytes of the packed batches as received (compressed).");
+  w.Sample("fedreg_sync_packed_bytes_total", static_cast<double>(m.packed_bytes.load()));
   w.Family("fedreg_sync_rejected_total", "counter", "Records rejected by validation at the centre.");
   w.Sample("fedreg_sync_rejected_total", static_cast<double>(m.rejected.load()));
   w.Family("fedreg_sync_refused_calls_total", "counter", "Sync calls refused (identity or payload naming another site).");

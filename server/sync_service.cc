@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "common/batch_codec.h"
 #include "common/grpc_status.h"
 #include "common/tls.h"
 #include "common/utf8.h"
@@ -283,6 +284,7 @@ grpc::Status SyncServiceImpl::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   resp->set_max_batch_bytes(limits_.max_batch_bytes);
   resp->set_max_batch_events(limits_.max_batch_events);
   resp->set_window(limits_.window);
+  if (limits_.packed_batches) resp->add_batch_codecs(v1::BATCH_CODEC_ZSTD);
   resp->set_software_version(FedregVersion());
   spdlog::info("Hello from {}: store {}, agent highest {}, centre applied {}, agent release {} (store schema {})",
                site, req->store_id(), req->highest_seq(), st.applied_seq(),
@@ -328,12 +330,28 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
                     grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                  "a Push stream carries one store's batches: this stream is store " + store_id +
                                      ", the batch names '" + Utf8Prefix(req.store_id(), 40) + "'"));
+    size_t batch_bytes = 0;  // the Batch serialized
+    size_t packed_bytes = 0;
+    if (!req.packed_batch().empty()) {
+      packed_bytes = req.packed_batch().size();
+      if (!limits_.packed_batches)
+        return Refuse(who, "Push", site,
+                      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "packed batch sent, but this centre's Hello did not offer packed batches"));
+      if (auto s = UnpackBatch(req.codec(), req.packed_batch(), limits_.max_batch_bytes, req.mutable_batch(),
+                               &batch_bytes);
+          !s.ok())
+        return Refuse(who, "Push", site, ToGrpc(s));
+      req.clear_packed_batch();
+    } else {
+      batch_bytes = req.ByteSizeLong();
+    }
     if (!req.has_batch() || req.batch().events_size() == 0)
       return Refuse(who, "Push", site,
                     grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "a Push message must carry a batch of at least one event"));
     if (static_cast<uint32_t>(req.batch().events_size()) > limits_.max_batch_events ||
-        req.ByteSizeLong() > limits_.max_batch_bytes)
+        batch_bytes > limits_.max_batch_bytes)
       return Refuse(who, "Push", site,
                     grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "batch above the limits given at Hello"));
     // Over its rate, a site is slowed down, not refused.
@@ -364,7 +382,11 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
     }
     ++metrics_.batches;
     metrics_.events += req.batch().events_size();
-    metrics_.bytes += static_cast<int64_t>(req.ByteSizeLong());
+    metrics_.bytes += static_cast<int64_t>(batch_bytes);
+    if (packed_bytes > 0) {
+      ++metrics_.packed_batches;
+      metrics_.packed_bytes += static_cast<int64_t>(packed_bytes);
+    }
     metrics_.rejected += static_cast<int64_t>(applied->rejections.size());
     if (!acker.Queued(applied->applied_seq, applied->generation, std::move(applied->rejections))) break;
   } while (stream->Read(&req));

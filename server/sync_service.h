@@ -29,6 +29,9 @@ struct SyncMetrics {
   static constexpr int kBuckets = 13;
   static constexpr double kBucketMs[kBuckets] = {0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
   std::atomic<int64_t> batches{0}, events{0}, bytes{0}, rejected{0}, refused_calls{0};
+  // Batches that came packed (PushRequest.packed_batch) and their bytes as
+  // received: with `bytes` (unpacked), what the codec saved on the links.
+  std::atomic<int64_t> packed_batches{0}, packed_bytes{0};
   std::atomic<int64_t> apply_ms_bucket[kBuckets + 1] = {};  // last = +Inf
   std::atomic<int64_t> apply_us_sum{0};
   void ObserveApply(double ms);
@@ -57,6 +60,9 @@ struct SyncLimits {
   uint32_t window = 8;                 // Default: 8 batches in flight
   uint32_t max_streams = 2000;         // Default: 2000 sites streaming at once; more get RESOURCE_EXHAUSTED
   double site_events_per_s = 100000;   // Default: each site applies at most this many events/s (slowed, not refused)
+  // Default: Hello offers packed batches (zstd, common/batch_codec.h). False
+  // answers as a centre before 0.4.0 did, and refuses packed batches.
+  bool packed_batches = true;
 };
 
 // Who is calling, from the call's verified certificate. Injected so that the

@@ -6,6 +6,7 @@
 
 #include <grpcpp/server_builder.h>
 
+#include "common/batch_codec.h"
 #include "common/tls.h"
 
 namespace fedreg::testing {
@@ -39,6 +40,11 @@ ScriptedCentre::~ScriptedCentre() {
   }
   cv_.notify_all();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+}
+
+void ScriptedCentre::OfferPackedBatches(bool offer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  offer_packed_ = offer;
 }
 
 void ScriptedCentre::SetMode(Mode mode) {
@@ -106,6 +112,7 @@ grpc::Status ScriptedCentre::Hello(grpc::ServerContext*, const v1::HelloRequest*
   resp->set_window(window_);
   resp->set_max_batch_bytes(max_bytes_);
   resp->set_max_batch_events(max_events_);
+  if (offer_packed_) resp->add_batch_codecs(v1::BATCH_CODEC_ZSTD);
   switch (mode_) {
     case Mode::kSnapshotAckOther:
       resp->set_snapshot_required(true);
@@ -140,6 +147,18 @@ grpc::Status ScriptedCentre::Push(grpc::ServerContext* ctx,
   v1::PushRequest req;
   bool first = true;
   while (stream->Read(&req)) {
+    if (!req.packed_batch().empty()) {
+      bool offered;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        offered = offer_packed_;
+      }
+      if (!offered) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "packed batch not offered at Hello");
+      size_t n = 0;
+      if (auto s = UnpackBatch(req.codec(), req.packed_batch(), 4 << 20, req.mutable_batch(), &n); !s.ok())
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+      ++packed_batches_;
+    }
     const v1::Batch& b = req.batch();
     v1::PushAck ack;
     if (AcksFirstBatchOnly(mode)) {

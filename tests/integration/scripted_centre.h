@@ -51,6 +51,9 @@ class ScriptedCentre final : public v1::Sync::Service {
   // Limits Hello announces. Default: window 1, 4 MiB, 5 events (so that a
   // few cases make several batches).
   void SetLimits(uint32_t window, uint32_t max_batch_bytes, uint32_t max_batch_events);
+  // Whether Hello offers packed batches (zstd), as a 0.4.0 centre does.
+  // Default: no, as a centre before 0.4.0; packed batches are then refused.
+  void OfferPackedBatches(bool offer);
   // The status kRefusePush and kRefuseReport end calls with.
   void SetRefusal(grpc::StatusCode code, const std::string& message);
 
@@ -66,6 +69,7 @@ class ScriptedCentre final : public v1::Sync::Service {
   int64_t pushes() const { return pushes_; }          // Push calls
   int64_t reports() const { return reports_; }        // ReportReconcile calls answered OK
   int64_t backwards_acks() const { return backwards_acks_; }
+  int64_t packed_batches() const { return packed_batches_; }  // batches that came packed
 
   grpc::Status Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) override;
   grpc::Status Push(grpc::ServerContext* ctx,
@@ -83,11 +87,12 @@ class ScriptedCentre final : public v1::Sync::Service {
 
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
-  std::atomic<int64_t> pushes_{0}, reports_{0}, backwards_acks_{0};
+  std::atomic<int64_t> pushes_{0}, reports_{0}, backwards_acks_{0}, packed_batches_{0};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kGood;
+  bool offer_packed_ ABSL_GUARDED_BY(mu_) = false;
   uint32_t window_ ABSL_GUARDED_BY(mu_) = 1, max_bytes_ ABSL_GUARDED_BY(mu_) = 4 << 20,
                 max_events_ ABSL_GUARDED_BY(mu_) = 5;
   grpc::Status refusal_ ABSL_GUARDED_BY(mu_) = grpc::Status(grpc::StatusCode::UNAVAILABLE, "refused");

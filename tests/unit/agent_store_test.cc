@@ -87,6 +87,37 @@ TEST(AgentStore, EventsCarryTheTimeTheirOwnCommitCompleted) {
   EXPECT_LE(stored.events(1).committed_unix_us(), live.events(1).committed_unix_us());
 }
 
+TEST(AgentStore, OutboxBytesAreTheBatchReadOutboxGivesWithTheSameStampsAndLimits) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  std::vector<Change> many;
+  for (int i = 0; i < 6; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
+  ASSERT_TRUE(store->Commit(many, {}).ok());
+  ASSERT_TRUE(store->Commit({Upsert("0000000099")}, {}).ok());
+  auto same = [&](uint64_t from, size_t events, size_t bytes) {
+    v1::Batch parsed, from_bytes;
+    ASSERT_TRUE(store->ReadOutbox(from, events, bytes, &parsed).ok());
+    AgentStore::OutboxBytes out;
+    ASSERT_TRUE(store->ReadOutboxBytes(from, events, bytes, &out).ok());
+    ASSERT_TRUE(from_bytes.ParseFromString(out.batch));
+    EXPECT_EQ(out.events, static_cast<size_t>(parsed.events_size()));
+    EXPECT_EQ(out.first_seq, parsed.first_seq());
+    EXPECT_EQ(out.last_seq, parsed.last_seq());
+    EXPECT_EQ(from_bytes.SerializeAsString(), parsed.SerializeAsString()) << "from " << from;
+  };
+  same(1, 100, 1 << 20);  // both commits, each event with its commit's completion time
+  same(3, 2, 1 << 20);    // the event limit
+  same(6, 100, 1);        // at least one event
+  // After a restart: the stamps stored with the events.
+  store.reset();
+  store = OpenStore(dir / "s");
+  same(1, 100, 1 << 20);
+  AgentStore::OutboxBytes none;
+  ASSERT_TRUE(store->ReadOutboxBytes(8, 100, 1 << 20, &none).ok());
+  EXPECT_EQ(none.events, 0u);
+  EXPECT_TRUE(none.batch.empty());
+}
+
 TEST(AgentStore, AReSentCaseTakesASeqButIsNotCountedTwice) {
   // Reconciliation re-queues stored cases at their own version: a new seq, the same count.
   testing::TempDir dir;

@@ -10,6 +10,7 @@
 #include "common/grpc_status.h"
 #include "common/utf8.h"
 #include "server/site_protocol.h"
+#include "common/batch_codec.h"
 #include "tests/unit/in_process_centre.h"
 #include "tests/unit/temp_dir.h"
 #include "tests/unit/test_case.h"
@@ -383,6 +384,105 @@ TEST_F(SyncProtocolTest, PushAboveTheLimitsGivenAtHelloIsResourceExhausted) {
   ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA)).ok());
   EXPECT_EQ(centre_->Push({BatchOf("ncch", kStoreA, 1, 3)}).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   ExpectAudited("sync.Push", grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+// --- Packed batches (PushRequest.packed_batch, common/batch_codec.h) ----------
+
+// `req`'s batch moved into packed_batch, as a 0.4.0 agent sends it.
+v1::PushRequest Packed(v1::PushRequest req) {
+  BatchPacker packer;
+  EXPECT_TRUE(packer.Pack(req.batch().SerializeAsString(), req.mutable_packed_batch()).ok());
+  req.set_codec(v1::BATCH_CODEC_ZSTD);
+  req.clear_batch();
+  return req;
+}
+
+TEST_F(SyncProtocolTest, HelloOffersZstdAndPackedBatchesApplyAsTheirBatches) {
+  v1::HelloResponse r;
+  ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA), &r).ok());
+  ASSERT_EQ(r.batch_codecs_size(), 1);
+  EXPECT_EQ(r.batch_codecs(0), v1::BATCH_CODEC_ZSTD);
+  std::vector<v1::PushAck> acks;
+  // Packed and unpacked batches may follow each other on one stream.
+  ASSERT_TRUE(centre_->Push({Packed(BatchOf("ncch", kStoreA, 1, 3)), BatchOf("ncch", kStoreA, 4, 1),
+                             Packed(BatchOf("ncch", kStoreA, 5, 2))},
+                            &acks)
+                  .ok());
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.back().durable_seq(), 6u);
+  EXPECT_EQ(Site().cases(), 6);
+  auto stored = centre_->store().Cases("ncch");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  const v1::Case sent = BatchOf("ncch", kStoreA, 5, 1).batch().events(0).case_();
+  auto it = std::find_if(stored->begin(), stored->end(), [&](const v1::Case& c) { return c.case_id() == sent.case_id(); });
+  ASSERT_NE(it, stored->end());
+  EXPECT_EQ(it->SerializeAsString(), sent.SerializeAsString()) << "the case as the packed batch carried it";
+  EXPECT_EQ(centre_->sync().metrics().packed_batches.load(), 2);
+  EXPECT_EQ(centre_->sync().metrics().batches.load(), 3);
+}
+
+TEST_F(SyncProtocolTest, PackedBatchesThatAreMalformedOrTooLargeAreRefusedEach) {
+  Streamed(0);
+  struct Row {
+    const char* what;
+    v1::PushRequest req;
+    grpc::StatusCode code;
+  };
+  std::vector<Row> rows;
+  rows.push_back({"not zstd", [] {
+                    auto r = Packed(BatchOf("ncch", kStoreA, 1, 2));
+                    r.set_packed_batch("plain bytes");
+                    return r;
+                  }(),
+                  grpc::StatusCode::INVALID_ARGUMENT});
+  rows.push_back({"unknown codec", [] {
+                    auto r = Packed(BatchOf("ncch", kStoreA, 1, 2));
+                    r.set_codec(static_cast<v1::BatchCodec>(9));
+                    return r;
+                  }(),
+                  grpc::StatusCode::INVALID_ARGUMENT});
+  rows.push_back({"events not dense, once unpacked", [] {
+                    auto r = BatchOf("ncch", kStoreA, 1, 2);
+                    r.mutable_batch()->mutable_events(1)->set_seq(9);
+                    return Packed(r);
+                  }(),
+                  grpc::StatusCode::INVALID_ARGUMENT});
+  for (auto& row : rows) {
+    grpc::Status s = centre_->Push({row.req});
+    EXPECT_EQ(s.error_code(), row.code) << row.what << ": " << s.error_message();
+    ExpectAudited("sync.Push", row.code);
+  }
+  // Above the byte limit once unpacked, however small on the wire.
+  SyncLimits small;
+  small.max_batch_bytes = 512;
+  centre_.reset();
+  centre_ = InProcessCentre::Open(dir_ / "centre", small);
+  ASSERT_NE(centre_, nullptr);
+  centre_->As(testing::Site("ncch"));
+  ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA)).ok());
+  auto big = Packed(BatchOf("ncch", kStoreA, 1, 3));
+  ASSERT_LT(big.packed_batch().size(), 512u + 64);
+  grpc::Status s = centre_->Push({big});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("above the limit"));
+  EXPECT_EQ(Site().applied_seq(), 0u);
+  EXPECT_EQ(Site().cases(), 0);
+}
+
+TEST_F(SyncProtocolTest, ACentreNotOfferingPackedBatchesOffersNoCodecAndRefusesThem) {
+  SyncLimits old;
+  old.packed_batches = false;  // answers as a centre before 0.4.0
+  centre_.reset();
+  centre_ = InProcessCentre::Open(dir_ / "centre", old);
+  ASSERT_NE(centre_, nullptr);
+  centre_->As(testing::Site("ncch"));
+  v1::HelloResponse r;
+  ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA), &r).ok());
+  EXPECT_EQ(r.batch_codecs_size(), 0);
+  grpc::Status s = centre_->Push({Packed(BatchOf("ncch", kStoreA, 1, 2))});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("did not offer packed batches"));
+  EXPECT_EQ(Site().cases(), 0);
 }
 
 // --- Snapshot --------------------------------------------------------------
