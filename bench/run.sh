@@ -179,7 +179,9 @@ DRAIN_S=$(dt $t1 $t2)
 TOTAL=$((SITES_N * CASES))
 E2E=$(awk -v n=$TOTAL -v a=$IMPORT_S -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / (a + b) }')
 PUSH_RATE=$(awk -v n=$TOTAL -v b=$DRAIN_S 'BEGIN { printf "%.0f", n / b }')
-WIRE_BYTES=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" 2>/dev/null | awk '/^fedreg_sync_bytes_total/ {print $2}')
+CENTRE_METRICS=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" 2>/dev/null)
+BATCH_BYTES=$(awk '/^fedreg_sync_bytes_total/ {print $2}' <<<"$CENTRE_METRICS")
+PACKED_BYTES=$(awk '/^fedreg_sync_packed_bytes_total/ {print $2}' <<<"$CENTRE_METRICS")
 ROWS_D=("${ROWS[@]}")  # (d)'s row, if any, goes after (a)-(c)
 ROWS=()
 row "baseline (a) raw mTLS gRPC stream" "$BASE_A records/s"
@@ -294,7 +296,7 @@ fi
 # --- footprint ---------------------------------------------------------------
 row "agent RSS idle / with backlog / now" "$IDLE_AGENT_RSS / $AGENT_RSS_BACKLOG / $(rss ${APID[ncch]}) MiB (ncch), CPU $(cpu ${APID[ncch]}) s"
 row "aggregator RSS idle / now" "$IDLE_AGG_RSS / $(rss $AGG) MiB, CPU $(cpu $AGG) s since restart"
-row "bytes on the wire (serialized batches)" "${WIRE_BYTES:-n/a}"
+row "batches: serialized / packed (zstd)" "${BATCH_BYTES:-n/a} / ${PACKED_BYTES:-n/a} bytes"
 
 # --- footprint with many hospitals: one process simulates SWARM of them ------
 if [ "$SWARM" -gt 0 ]; then

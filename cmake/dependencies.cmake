@@ -11,6 +11,8 @@ find_package(spdlog CONFIG REQUIRED)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(ROCKSDB REQUIRED IMPORTED_TARGET rocksdb)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+# abseil comes with gRPC; named here for what the project uses of it directly.
+pkg_check_modules(ABSL_HASH REQUIRED IMPORTED_TARGET absl_flat_hash_map)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)

@@ -84,8 +84,9 @@ uint64_t CentreStore::WalSyncs() const {
 bool CentreStore::PendingLookup(int cf, const std::string& key, std::optional<std::string>* value) const {
   std::lock_guard<std::mutex> lock(pending_mu_);
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {  // the newest write wins
-    auto found = (*it)->overlay.find({cf, key});
-    if (found != (*it)->overlay.end()) {
+    const auto& puts = (*it)->overlay[static_cast<size_t>(cf)];
+    auto found = puts.find(key);
+    if (found != puts.end()) {
       *value = found->second;
       return true;
     }

@@ -1,9 +1,25 @@
 #include "server/overlay_batch.h"
 
+#include <algorithm>
+
 #include "common/utf8.h"
 #include "server/views.h"
 
 namespace fedreg::server {
+
+void OverlayBatch::Seal() {
+  std::stable_sort(ops_.begin(), ops_.end(),
+                   [](const Op& a, const Op& b) { return a.cf != b.cf ? a.cf < b.cf : a.key < b.key; });
+  for (const Op& op : ops_) {
+    rocksdb::ColumnFamilyHandle* cf = cfs_[op.cf];
+    switch (op.kind) {
+      case Op::kPut: write_->batch.Put(cf, op.key, op.value).PermitUncheckedError(); break;
+      case Op::kDelete: write_->batch.Delete(cf, op.key).PermitUncheckedError(); break;
+      case Op::kMerge: write_->batch.Merge(cf, op.key, op.value).PermitUncheckedError(); break;
+    }
+  }
+  ops_.clear();
+}
 
 absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
                                        const std::function<absl::StatusOr<bool>(std::string*)>& get) {
