@@ -375,8 +375,8 @@ absl::Status AgentStore::ReadOutbox(uint64_t from_seq, size_t max_events, size_t
     batch->set_first_seq(from_seq);
     batch->set_last_seq(*end - 1);
     const auto done = CommitTimes(from_seq, static_cast<size_t>(batch->events_size()));
-    for (int i = 0; i < batch->events_size(); ++i)
-      if (done[static_cast<size_t>(i)] > 0) batch->mutable_events(i)->set_committed_unix_us(done[static_cast<size_t>(i)]);
+    for (size_t i = 0; i < done.size(); ++i)
+      if (done[i] > 0) batch->mutable_events(static_cast<int>(i))->set_committed_unix_us(done[i]);
   }
   return absl::OkStatus();
 }

@@ -54,7 +54,8 @@ TEST(PackedBatches, TheRealAgentAndAggregatorPackWithZstdByDefaultAndUseGzipWhen
 
 // Waits until the scripted centre has applied `seq`.
 bool AppliedUpTo(const ScriptedCentre& centre, uint64_t seq) {
-  for (int i = 0; i < 400 && centre.applied_seq() < seq; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 400 && centre.applied_seq() < seq; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return centre.applied_seq() >= seq;
 }
 

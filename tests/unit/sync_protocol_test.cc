@@ -414,7 +414,8 @@ TEST_F(SyncProtocolTest, HelloOffersZstdAndPackedBatchesApplyAsTheirBatches) {
   auto stored = centre_->store().Cases("ncch");
   ASSERT_TRUE(stored.ok()) << stored.status();
   const v1::Case sent = BatchOf("ncch", kStoreA, 5, 1).batch().events(0).case_();
-  auto it = std::find_if(stored->begin(), stored->end(), [&](const v1::Case& c) { return c.case_id() == sent.case_id(); });
+  auto it = std::find_if(stored->begin(), stored->end(),
+                         [&](const v1::Case& c) { return c.case_id() == sent.case_id(); });
   ASSERT_NE(it, stored->end());
   EXPECT_EQ(it->SerializeAsString(), sent.SerializeAsString()) << "the case as the packed batch carried it";
   EXPECT_EQ(centre_->sync().metrics().packed_batches.load(), 2);
