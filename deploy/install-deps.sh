@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl procps
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libgrpc++-dev libabsl-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libzstd-dev libssl-dev libicu-dev
   libgtest-dev libgmock-dev libtinyxml2-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev libyaml-cpp-dev
