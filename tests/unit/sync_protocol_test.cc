@@ -66,6 +66,13 @@ v1::SnapshotChunk ChunkOf(const std::string& site, const std::string& store, uin
   return c;
 }
 
+// One Push message that the centre must refuse with `code`.
+struct RefusedPush {
+  const char* what;
+  v1::PushRequest req;
+  grpc::StatusCode code;
+};
+
 class SyncProtocolTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -91,6 +98,14 @@ class SyncProtocolTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.status();
     return st.ok() ? *st : v1::SiteState();
   }
+  // Each message in a Push call of its own: refused with its code, audited.
+  void ExpectEachRefused(const std::vector<RefusedPush>& rows) {
+    for (const auto& row : rows) {
+      grpc::Status s = centre_->Push({row.req});
+      EXPECT_EQ(s.error_code(), row.code) << row.what << ": " << s.error_message();
+      ExpectAudited("sync.Push", row.code);
+    }
+  }
   // Registered with store A, `n` cases applied.
   void Streamed(int n) {
     ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA)).ok());
@@ -99,6 +114,13 @@ class SyncProtocolTest : public ::testing::Test {
       ASSERT_TRUE(centre_->Push({BatchOf("ncch", kStoreA, 1, n)}, &acks).ok());
       ASSERT_FALSE(acks.empty());
     }
+  }
+  // The centre restarted with other limits (sessions gone).
+  void ReopenWith(const SyncLimits& limits) {
+    centre_.reset();
+    centre_ = InProcessCentre::Open(dir_ / "centre", limits);
+    ASSERT_NE(centre_, nullptr);
+    centre_->As(testing::Site("ncch"));
   }
   // A fresh service over the same store: the centre restarted (sessions gone).
   void RestartCentre() {
@@ -322,12 +344,7 @@ TEST_F(SyncProtocolTest, PushOfAReplayIsAcknowledgedWithoutApplyingTwice) {
 
 TEST_F(SyncProtocolTest, PushMessagesThatAreMalformedAreRefusedEach) {
   Streamed(0);
-  struct Row {
-    const char* what;
-    v1::PushRequest req;
-    grpc::StatusCode code;
-  };
-  std::vector<Row> rows;
+  std::vector<RefusedPush> rows;
   rows.push_back({"no batch", [] {
                     v1::PushRequest r;
                     r.set_site_id("ncch");
@@ -356,11 +373,7 @@ TEST_F(SyncProtocolTest, PushMessagesThatAreMalformedAreRefusedEach) {
                   grpc::StatusCode::INVALID_ARGUMENT});
   rows.push_back({"names another site", BatchOf("kyoto", kStoreA, 1, 1), grpc::StatusCode::PERMISSION_DENIED});
   rows.push_back({"empty store id", BatchOf("ncch", "", 1, 1), grpc::StatusCode::INVALID_ARGUMENT});
-  for (auto& row : rows) {
-    grpc::Status s = centre_->Push({row.req});
-    EXPECT_EQ(s.error_code(), row.code) << row.what << ": " << s.error_message();
-    ExpectAudited("sync.Push", row.code);
-  }
+  ExpectEachRefused(rows);
   EXPECT_EQ(Site().applied_seq(), 0u);
   EXPECT_EQ(Site().cases(), 0);
 }
@@ -377,10 +390,7 @@ TEST_F(SyncProtocolTest, PushAboveTheLimitsGivenAtHelloIsResourceExhausted) {
   Streamed(0);
   SyncLimits small;
   small.max_batch_events = 2;
-  centre_.reset();
-  centre_ = InProcessCentre::Open(dir_ / "centre", small);
-  ASSERT_NE(centre_, nullptr);
-  centre_->As(testing::Site("ncch"));
+  ASSERT_NO_FATAL_FAILURE(ReopenWith(small));
   ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA)).ok());
   EXPECT_EQ(centre_->Push({BatchOf("ncch", kStoreA, 1, 3)}).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   ExpectAudited("sync.Push", grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -424,12 +434,7 @@ TEST_F(SyncProtocolTest, HelloOffersZstdAndPackedBatchesApplyAsTheirBatches) {
 
 TEST_F(SyncProtocolTest, PackedBatchesThatAreMalformedOrTooLargeAreRefusedEach) {
   Streamed(0);
-  struct Row {
-    const char* what;
-    v1::PushRequest req;
-    grpc::StatusCode code;
-  };
-  std::vector<Row> rows;
+  std::vector<RefusedPush> rows;
   rows.push_back({"not zstd", [] {
                     auto r = Packed(BatchOf("ncch", kStoreA, 1, 2));
                     r.set_packed_batch("plain bytes");
@@ -448,18 +453,11 @@ TEST_F(SyncProtocolTest, PackedBatchesThatAreMalformedOrTooLargeAreRefusedEach) 
                     return Packed(r);
                   }(),
                   grpc::StatusCode::INVALID_ARGUMENT});
-  for (auto& row : rows) {
-    grpc::Status s = centre_->Push({row.req});
-    EXPECT_EQ(s.error_code(), row.code) << row.what << ": " << s.error_message();
-    ExpectAudited("sync.Push", row.code);
-  }
+  ExpectEachRefused(rows);
   // Above the byte limit once unpacked, however small on the wire.
   SyncLimits small;
   small.max_batch_bytes = 512;
-  centre_.reset();
-  centre_ = InProcessCentre::Open(dir_ / "centre", small);
-  ASSERT_NE(centre_, nullptr);
-  centre_->As(testing::Site("ncch"));
+  ASSERT_NO_FATAL_FAILURE(ReopenWith(small));
   ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA)).ok());
   auto big = Packed(BatchOf("ncch", kStoreA, 1, 3));
   ASSERT_LT(big.packed_batch().size(), 512u + 64);
@@ -473,10 +471,7 @@ TEST_F(SyncProtocolTest, PackedBatchesThatAreMalformedOrTooLargeAreRefusedEach) 
 TEST_F(SyncProtocolTest, ACentreNotOfferingPackedBatchesOffersNoCodecAndRefusesThem) {
   SyncLimits old;
   old.packed_batches = false;  // answers as a centre before 0.4.0
-  centre_.reset();
-  centre_ = InProcessCentre::Open(dir_ / "centre", old);
-  ASSERT_NE(centre_, nullptr);
-  centre_->As(testing::Site("ncch"));
+  ASSERT_NO_FATAL_FAILURE(ReopenWith(old));
   v1::HelloResponse r;
   ASSERT_TRUE(centre_->Hello(HelloOf("ncch", kStoreA), &r).ok());
   EXPECT_EQ(r.batch_codecs_size(), 0);
