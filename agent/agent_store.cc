@@ -327,7 +327,8 @@ absl::StatusOr<uint64_t> AgentStore::WalkOutbox(
     const std::function<absl::Status(uint64_t, std::string_view)>& take) const {
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kOutbox]));
-  size_t bytes = 0, events = 0;
+  // Counted as framed in a Batch: the centre's limit is on the Batch.
+  size_t bytes = kBatchRangeFramingBytes, events = 0;
   uint64_t expect = from_seq;
   for (it->Seek(EncodeU64(from_seq)); it->Valid(); it->Next()) {
     uint64_t seq = DecodeU64(it->key().ToStringView());
@@ -337,9 +338,10 @@ absl::StatusOr<uint64_t> AgentStore::WalkOutbox(
                                    std::to_string(seq));
       break;
     }
-    if (events > 0 && (events >= max_events || bytes + it->value().size() > max_bytes)) break;
+    const size_t framed = it->value().size() + kBatchEventFramingBytes;
+    if (events > 0 && (events >= max_events || bytes + framed > max_bytes)) break;
     if (auto s = take(seq, it->value().ToStringView()); !s.ok()) return s;
-    bytes += it->value().size();
+    bytes += framed;
     ++events;
     ++expect;
   }

@@ -127,7 +127,9 @@ class AgentStore {
                         const std::string& case_id);
 
   // Reads outbox events with seq >= from_seq into `batch`, at most max_events
-  // and about max_bytes (at least one event). Empty batch = nothing pending.
+  // and at most max_bytes serialized (counting the Batch's framing, so the
+  // centre's max_batch_bytes can be passed as is), but at least one event.
+  // Empty batch = nothing pending.
   absl::Status ReadOutbox(uint64_t from_seq, size_t max_events, size_t max_bytes, v1::Batch* batch) const;
 
   // The same events as ReadOutbox, as the bytes of the v1::Batch it would

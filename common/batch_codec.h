@@ -29,6 +29,14 @@ void AppendBatchEvent(std::string_view event_bytes, int64_t committed_unix_us, s
 // fields may come in any order on the wire).
 void AppendBatchRange(uint64_t first_seq, uint64_t last_seq, std::string* batch_bytes);
 
+// The most bytes the Batch's framing adds: around each event (its tag, a
+// length of up to 5 bytes and a commit time of up to 11) and once for the
+// range (two tags and 10-byte varints). The outbox reader counts them, so a
+// batch it fills up to the centre's max_batch_bytes is within it as sent,
+// packed or parsed (a parsed event's stamp is replaced in place: no larger).
+inline constexpr size_t kBatchEventFramingBytes = 1 + 5 + 1 + 10;
+inline constexpr size_t kBatchRangeFramingBytes = 2 * (1 + 10);
+
 // Compresses Batch bytes for PushRequest.packed_batch. One per sending
 // thread (it keeps its compression context); not thread-safe.
 class BatchPacker {

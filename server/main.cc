@@ -69,7 +69,8 @@ void AddOptions(CLI::App& app, AggregatorConfig& c) {
       ->capture_default_str();
   app.add_option("--window", c.window, "batches in flight allowed per site")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--max-streams", c.max_streams, "sites streaming at once")->check(CLI::Range(1u, 100000u))->capture_default_str();
-  app.add_option("--max-batch-kib", c.max_batch_kib, "largest Push message accepted, KiB (given to agents at Hello)")
+  app.add_option("--max-batch-kib", c.max_batch_kib,
+                 "largest batch accepted, serialized, KiB (given to agents at Hello, who fill batches up to it)")
       ->check(CLI::Range(64u, 65536u))
       ->capture_default_str();
   app.add_option("--site-events-per-s", c.site_rate,

@@ -62,8 +62,8 @@ class OverlayBatch {
     write_->overlay[cf].insert_or_assign(key, value);
   }
   // A key no build ever reads back (a notice: written once, read by its
-  // site's stream from the DB): not remembered, so it costs no copy and no
-  // place in the lookups of later builds.
+  // site's stream from the DB): kept only in the operation list, not in the
+  // read-back map, so it takes no place in the lookups of later builds.
   void PutBlind(Cf cf, const std::string& key, const std::string& value) {
     ops_.push_back({cf, Op::kPut, key, value});
   }

@@ -344,7 +344,7 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
         return Refuse(who, "Push", site, ToGrpc(s));
       req.clear_packed_batch();
     } else {
-      batch_bytes = req.ByteSizeLong();
+      batch_bytes = req.batch().ByteSizeLong();
     }
     if (!req.has_batch() || req.batch().events_size() == 0)
       return Refuse(who, "Push", site,

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
 
 #include "agent/importer.h"
+#include "common/batch_codec.h"
 #include "tests/unit/temp_dir.h"
 #include "tests/unit/test_case.h"
 
@@ -142,6 +144,39 @@ TEST(AgentStore, BatchesRespectEventAndByteLimits) {
   ASSERT_TRUE(store->ReadOutbox(5, 100, 1, &batch).ok());
   EXPECT_EQ(batch.events_size(), 1);  // at least one event, whatever the byte limit
   EXPECT_EQ(batch.first_seq(), 5u);
+}
+
+TEST(AgentStore, ABatchFilledToTheByteLimitIsWithinItOnceFramed) {
+  // The centre's limit is on the serialized Batch, which frames each event:
+  // a limit equal to the bare entries of three events holds fewer than three.
+  testing::TempDir dir;
+  auto store = OpenStore(dir / "s");
+  std::vector<Change> many;
+  for (int i = 0; i < 10; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
+  ASSERT_TRUE(store->Commit(many, {}).ok());
+  v1::Batch all;
+  ASSERT_TRUE(store->ReadOutbox(1, 100, 1 << 20, &all).ok());
+  ASSERT_EQ(all.events_size(), 10);
+  for (int n = 1; n <= 4; ++n) {
+    size_t bare = 0;
+    for (int i = 0; i < n; ++i) bare += all.events(i).ByteSizeLong();
+    const size_t framed = bare + n * kBatchEventFramingBytes + kBatchRangeFramingBytes;
+    for (size_t limit : {bare, framed}) {
+      v1::Batch parsed;
+      ASSERT_TRUE(store->ReadOutbox(1, 100, limit, &parsed).ok());
+      AgentStore::OutboxBytes packed;
+      ASSERT_TRUE(store->ReadOutboxBytes(1, 100, limit, &packed).ok());
+      ASSERT_GE(parsed.events_size(), 1);  // at least one, whatever the limit
+      ASSERT_EQ(packed.events, static_cast<size_t>(parsed.events_size()));
+      if (parsed.events_size() > 1) {
+        EXPECT_LE(parsed.ByteSizeLong(), limit) << n << " events, limit " << limit;
+        EXPECT_LE(packed.batch.size(), limit) << n << " events, limit " << limit;
+      }
+      // The bare entries' sum does not fit their framing; the framed size does.
+      if (limit == bare) EXPECT_LT(parsed.events_size(), std::max(n, 2)) << n;
+      if (limit == framed) EXPECT_GE(parsed.events_size(), n) << n;
+    }
+  }
 }
 
 TEST(AgentStore, AcknowledgeTrimsTheOutboxAndPersists) {
