@@ -56,7 +56,7 @@ absl::Status BatchPacker::Pack(std::string_view batch_bytes, std::string* packed
 }
 
 absl::Status UnpackBatch(v1::BatchCodec codec, std::string_view packed, size_t max_bytes, v1::Batch* batch,
-                         size_t* unpacked_bytes) {
+                         size_t* unpacked_bytes, std::string* scratch) {
   batch->Clear();
   *unpacked_bytes = 0;
   if (codec != v1::BATCH_CODEC_ZSTD)
@@ -76,7 +76,9 @@ absl::Status UnpackBatch(v1::BatchCodec codec, std::string_view packed, size_t m
   };
   thread_local std::unique_ptr<ZSTD_DCtx, FreeDctx> dctx(ZSTD_createDCtx());
   if (!dctx) return absl::InternalError("zstd: no decompression context (out of memory)");
-  std::string bytes(static_cast<size_t>(size), '\0');
+  std::string own;
+  std::string& bytes = scratch ? *scratch : own;
+  bytes.resize(static_cast<size_t>(size));
   const size_t n = ZSTD_decompressDCtx(dctx.get(), bytes.data(), bytes.size(), packed.data(), packed.size());
   if (ZSTD_isError(n))
     return absl::InvalidArgumentError(std::string("packed batch does not decompress: ") + ZSTD_getErrorName(n));

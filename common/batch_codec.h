@@ -63,8 +63,10 @@ class BatchPacker {
 // records its content size and decompresses to exactly it, or the content is
 // not a Batch; RESOURCE_EXHAUSTED when the content size is above `max_bytes`
 // (checked from the frame header, before any memory is taken). Thread-safe
-// (a decompression context per thread).
+// (a decompression context per thread). `scratch`, when given, holds the
+// unpacked bytes: a caller unpacking many batches (a Push stream) passes the
+// same one, so its memory is reused, not reallocated. *batch may be on an arena.
 absl::Status UnpackBatch(v1::BatchCodec codec, std::string_view packed, size_t max_bytes, v1::Batch* batch,
-                         size_t* unpacked_bytes);
+                         size_t* unpacked_bytes, std::string* scratch = nullptr);
 
 }  // namespace fedreg
