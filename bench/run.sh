@@ -255,6 +255,10 @@ for s in "${SITES[@]}"; do NOTICES_BEFORE[$s]=$(notice_samples "$s" | wc -l); do
 settle $AGG "${APID[@]}"
 fresh_count() { curl -s "127.0.0.1:$((PORT + 1))/metrics" | awk '/^fedreg_freshness_seconds_count/ {print $2}'; }
 FRESH_BEFORE=$(fresh_count)
+# "arrival_sum arrival_count freshness_sum freshness_count" (seconds): the split of the trickle's mean.
+split_sums() { curl -s "127.0.0.1:$((PORT + 1))/metrics" | awk '/^fedreg_arrival_seconds_sum/ {a=$2} /^fedreg_arrival_seconds_count/ {b=$2}
+  /^fedreg_freshness_seconds_sum/ {c=$2} /^fedreg_freshness_seconds_count/ {d=$2} END {print a, b, c, d}'; }
+SPLIT_BEFORE=$(split_sums)
 before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
 # Split each site's trickle export into 10-row files (header kept for CSV).
 split_dir=$RUN/trickle-split
@@ -298,6 +302,12 @@ FRESH_N=$(( $(fresh_count) - FRESH_BEFORE ))
   tail -n "$FRESH_N" | awk '{ printf "%.3f\n", $1 / 1000 }' > "$RUN/fedreg-freshness.txt"
 FRESH_EXACT=$(exact "$RUN/fedreg-freshness.txt")
 row "freshness p50 / p99 / max, exact" "$FRESH_EXACT ($(wc -l < "$RUN/fedreg-freshness.txt") changes)"
+# Where the trickle's mean freshness goes: received by the centre (the agent's
+# send and the link), then the centre's own part (unpack, build, queue, write).
+row "freshness mean: received / visible" "$(echo "$SPLIT_BEFORE $(split_sums)" | awk '{
+  n = $6 - $2; m = $8 - $4; if (n <= 0 || m <= 0) { print "n/a"; exit }
+  a = ($5 - $1) / n * 1000; f = ($7 - $3) / m * 1000
+  printf "%.2f / %.2f ms (the agent and the link %.0f%%, the centre %.0f%%)", a, f, 100 * a / f, 100 * (f - a) / f }')"
 # Notice latency: from the centre's apply of a matching case to the notice
 # stored at the hospital (exact, over the notices the trickle made).
 sleep 1

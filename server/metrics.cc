@@ -60,9 +60,11 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   w.Sample("fedreg_sync_rejected_total", static_cast<double>(m.rejected.load()));
   w.Family("fedreg_sync_refused_calls_total", "counter", "Sync calls refused (identity or payload naming another site).");
   w.Sample("fedreg_sync_refused_calls_total", static_cast<double>(m.refused_calls.load()));
-  int64_t apply[SyncMetrics::kBuckets + 1], fresh[SyncMetrics::kFreshBuckets + 1];
+  int64_t apply[SyncMetrics::kBuckets + 1], fresh[SyncMetrics::kFreshBuckets + 1],
+      arrive[SyncMetrics::kFreshBuckets + 1];
   for (int i = 0; i <= SyncMetrics::kBuckets; ++i) apply[i] = m.apply_ms_bucket[i].load();
   for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) fresh[i] = m.fresh_bucket[i].load();
+  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) arrive[i] = m.arrive_bucket[i].load();
   // Seconds, Prometheus' base unit (promtool's lint refuses _ms); the buckets
   // are kept in ms where they are counted (SyncMetrics).
   double apply_s[SyncMetrics::kBuckets], fresh_s[SyncMetrics::kFreshBuckets];
@@ -74,6 +76,10 @@ std::string RenderCentreMetrics(const CentreStore& store, const SyncServiceImpl&
   w.Histogram("fedreg_freshness_seconds",
               "From a change committed at the site to applied and visible at the centre (site and centre clocks).",
               fresh_s, SyncMetrics::kFreshBuckets, fresh, m.fresh_us_sum.load() / 1e6);
+  w.Histogram("fedreg_arrival_seconds",
+              "From a change committed at the site to its batch received by the centre (the agent's send and the "
+              "link; site and centre clocks). Freshness minus arrival is the centre's own part.",
+              fresh_s, SyncMetrics::kFreshBuckets, arrive, m.arrive_us_sum.load() / 1e6);
   w.Family("fedreg_wal_syncs_total", "counter",
            "WAL syncs made by the group commit (each confirms every batch before it as durable).");
   w.Sample("fedreg_wal_syncs_total", static_cast<double>(store.WalSyncs()));

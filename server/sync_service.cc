@@ -5,6 +5,7 @@
 #include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <thread>
 
 #include "common/batch_codec.h"
@@ -20,13 +21,27 @@ void SyncMetrics::ObserveApply(double ms) {
   apply_us_sum += static_cast<int64_t>(ms * 1000);
 }
 
-void SyncMetrics::ObserveFreshness(const std::vector<double>& samples_ms) {
+namespace {
+
+// Counts samples (ms) into SyncMetrics::kFreshMs buckets (the last is +Inf) and a µs sum.
+void CountFreshBuckets(const std::vector<double>& samples_ms, std::atomic<int64_t>* buckets,
+                       std::atomic<int64_t>* us_sum) {
   for (double ms : samples_ms) {
     int i = 0;
-    while (i < kFreshBuckets && ms > kFreshMs[i]) ++i;
-    ++fresh_bucket[i];
-    fresh_us_sum += static_cast<int64_t>(ms * 1000);
+    while (i < SyncMetrics::kFreshBuckets && ms > SyncMetrics::kFreshMs[i]) ++i;
+    ++buckets[i];
+    *us_sum += static_cast<int64_t>(ms * 1000);
   }
+}
+
+}  // namespace
+
+void SyncMetrics::ObserveArrival(const std::vector<double>& samples_ms) {
+  CountFreshBuckets(samples_ms, arrive_bucket, &arrive_us_sum);
+}
+
+void SyncMetrics::ObserveFreshness(const std::vector<double>& samples_ms) {
+  CountFreshBuckets(samples_ms, fresh_bucket, &fresh_us_sum);
   std::lock_guard<std::mutex> lock(recent_mu_);
   for (double ms : samples_ms) {
     const auto us = static_cast<int64_t>(ms * 1000);
@@ -319,12 +334,16 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
   // megabytes per batch) and parsed onto an arena of its own: its thousands
   // of messages are allocated from a few blocks and freed at once, where a
   // heap-parsed Batch costs a malloc and a free each (the drain's profile).
+  // Plain batches (agents before 0.4.0, the bench's simulated hospitals) come
+  // parsed by gRPC and take no arena.
   std::string unpack_buffer;
   google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 64 << 10;
-  arena_options.max_block_size = 1 << 20;
+  arena_options.start_block_size = 8 << 10;
+  arena_options.max_block_size = 256 << 10;
 
   do {
+    const double received_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (req.site_id() != site) {
       store_.RecordError(site, "payload named another site");
       spdlog::warn("refused: certificate of site {} pushed a batch naming site {}", site,
@@ -341,7 +360,7 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
                                      ", the batch names '" + Utf8Prefix(req.store_id(), 40) + "'"));
     size_t batch_bytes = 0;  // the Batch serialized
     size_t packed_bytes = 0;
-    google::protobuf::Arena arena(arena_options);
+    std::optional<google::protobuf::Arena> arena;
     v1::Batch* unpacked = nullptr;
     if (!req.packed_batch().empty()) {
       packed_bytes = req.packed_batch().size();
@@ -349,7 +368,8 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
         return Refuse(who, "Push", site,
                       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    "packed batch sent, but this centre's Hello did not offer packed batches"));
-      unpacked = google::protobuf::Arena::CreateMessage<v1::Batch>(&arena);
+      arena.emplace(arena_options);
+      unpacked = google::protobuf::Arena::CreateMessage<v1::Batch>(&*arena);
       if (auto s = UnpackBatch(req.codec(), req.packed_batch(), limits_.max_batch_bytes, unpacked, &batch_bytes,
                                &unpack_buffer);
           !s.ok())
@@ -392,6 +412,13 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
                    std::string(applied.status().message()));
       store_.RecordError(site, std::string(applied.status().message()));
       return Refuse("site/" + site, "Push", site, ToGrpc(applied.status()));
+    }
+    {
+      std::vector<double> arrival;
+      arrival.reserve(static_cast<size_t>(batch.events_size()));
+      for (const auto& ev : batch.events())
+        if (ev.committed_unix_us() > 0) arrival.push_back(received_ms - ev.committed_unix_us() / 1000.0);
+      metrics_.ObserveArrival(arrival);
     }
     ++metrics_.batches;
     metrics_.events += batch.events_size();

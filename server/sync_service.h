@@ -43,6 +43,13 @@ struct SyncMetrics {
   std::atomic<int64_t> fresh_us_sum{0};
   // One batch's freshness samples (ms each): into the histogram and the ring below.
   void ObserveFreshness(const std::vector<double>& ms);
+  // Arrival: from the change committed at the site to its batch received by
+  // the centre (the agent's send and the link), in the freshness buckets.
+  // Freshness minus arrival is the centre's own part: unpack, build, queue,
+  // write. Counted for the batches applied, so both count the same events.
+  std::atomic<int64_t> arrive_bucket[kFreshBuckets + 1] = {};
+  std::atomic<int64_t> arrive_us_sum{0};
+  void ObserveArrival(const std::vector<double>& ms);
   // The last kRecentFresh samples exactly (µs, oldest first), for exact
   // percentiles where the histogram's buckets only bound them (`fedregctl sites`).
   static constexpr size_t kRecentFresh = 8192;

@@ -120,6 +120,10 @@ TEST(Sync, NationalViewEqualsWhatThreeHospitalsImported) {
       return pos == std::string::npos ? -1 : std::stod(text.substr(pos + name.size() + 2));
     };
     EXPECT_EQ(value("fedreg_freshness_seconds_count"), value("fedreg_sync_events_total"));
+    // Arrival counts the same events, each received before it was visible.
+    EXPECT_EQ(value("fedreg_arrival_seconds_count"), value("fedreg_sync_events_total"));
+    EXPECT_GT(value("fedreg_arrival_seconds_sum"), 0);
+    EXPECT_LE(value("fedreg_arrival_seconds_sum"), value("fedreg_freshness_seconds_sum"));
     EXPECT_EQ(value("fedreg_apply_latency_seconds_count"), value("fedreg_sync_batches_total"));
     EXPECT_GT(value("fedreg_sync_batches_total"), 0);
     // The exact samples behind the histogram: one per event, up to the ring's 8,192,

@@ -640,5 +640,20 @@ TEST(SyncMetricsTest, RecentFreshnessKeepsTheLastSamplesOldestFirst) {
   EXPECT_EQ(counted, 10000);
 }
 
+// Arrival has the freshness buckets (bounds inclusive, the last +Inf) and no ring.
+TEST(SyncMetricsTest, ArrivalCountsEachSampleInItsBucket) {
+  SyncMetrics m;
+  m.ObserveArrival({0.1, 0.25, 0.3, 2.5, 700000});
+  EXPECT_EQ(m.arrive_bucket[0].load(), 2);  // <= 0.25 ms
+  EXPECT_EQ(m.arrive_bucket[1].load(), 1);  // <= 0.5 ms
+  EXPECT_EQ(m.arrive_bucket[6].load(), 1);  // <= 3 ms
+  EXPECT_EQ(m.arrive_bucket[SyncMetrics::kFreshBuckets].load(), 1);  // above 600 s
+  EXPECT_EQ(m.arrive_us_sum.load(), 100 + 250 + 300 + 2500 + 700000000);
+  int64_t fresh = 0;
+  for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) fresh += m.fresh_bucket[i].load();
+  EXPECT_EQ(fresh, 0);
+  EXPECT_TRUE(m.RecentFreshnessUs().empty());
+}
+
 }  // namespace
 }  // namespace fedreg::server
