@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -71,9 +72,18 @@ void MetricsWriter::Sample(const std::string& name, double value,
     out_ += "}";
   }
   char buf[64];
-  if (std::floor(value) == value && std::fabs(value) < 1e15) std::snprintf(buf, sizeof(buf), " %.0f\n", value);
-  else std::snprintf(buf, sizeof(buf), " %.6g\n", value);
-  out_ += buf;
+  if (std::floor(value) == value && std::fabs(value) < 1e15) {
+    std::snprintf(buf, sizeof(buf), " %.0f\n", value);
+    out_ += buf;
+  } else {
+    // The shortest form that reads back as the same double: a histogram's
+    // _sum grows for the process's life, and six digits (%g) would hide
+    // the difference between two scrapes a few minutes apart.
+    out_ += ' ';
+    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
+    out_.append(buf, r.ptr);
+    out_ += '\n';
+  }
 }
 
 }  // namespace fedreg
