@@ -395,16 +395,23 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
     for (const auto& ev : batch.events()) {
       if (ev.committed_unix_us() > 0) committed_us.push_back(ev.committed_unix_us());
     }
-    // Freshness is observed when the batch becomes visible, on the store's writer thread.
+    // Freshness is observed when the batch becomes visible, on the store's
+    // writer thread; its arrival there too, so that both count the same
+    // events (a batch already applied is never written: neither counts it).
     auto applied = store_.QueueBatch(site, req.store_id(), batch,
-                                     [this, committed = std::move(committed_us)] {
+                                     [this, received_ms, committed = std::move(committed_us)] {
                                        const double now_ms = std::chrono::duration<double, std::milli>(
                                                                  std::chrono::system_clock::now().time_since_epoch())
                                                                  .count();
-                                       std::vector<double> ms;
+                                       std::vector<double> ms, arrival;
                                        ms.reserve(committed.size());
-                                       for (int64_t us : committed) ms.push_back(now_ms - us / 1000.0);
+                                       arrival.reserve(committed.size());
+                                       for (int64_t us : committed) {
+                                         ms.push_back(now_ms - us / 1000.0);
+                                         arrival.push_back(received_ms - us / 1000.0);
+                                       }
                                        metrics_.ObserveFreshness(ms);
+                                       metrics_.ObserveArrival(arrival);
                                      });
     metrics_.ObserveApply(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     if (!applied.ok()) {
@@ -412,13 +419,6 @@ grpc::Status SyncServiceImpl::HandlePush(grpc::ServerContext* ctx, PushStream* s
                    std::string(applied.status().message()));
       store_.RecordError(site, std::string(applied.status().message()));
       return Refuse("site/" + site, "Push", site, ToGrpc(applied.status()));
-    }
-    {
-      std::vector<double> arrival;
-      arrival.reserve(static_cast<size_t>(batch.events_size()));
-      for (const auto& ev : batch.events())
-        if (ev.committed_unix_us() > 0) arrival.push_back(received_ms - ev.committed_unix_us() / 1000.0);
-      metrics_.ObserveArrival(arrival);
     }
     ++metrics_.batches;
     metrics_.events += batch.events_size();

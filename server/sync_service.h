@@ -46,7 +46,8 @@ struct SyncMetrics {
   // Arrival: from the change committed at the site to its batch received by
   // the centre (the agent's send and the link), in the freshness buckets.
   // Freshness minus arrival is the centre's own part: unpack, build, queue,
-  // write. Counted for the batches applied, so both count the same events.
+  // write. Observed with freshness, when a batch is written: both count the
+  // same events.
   std::atomic<int64_t> arrive_bucket[kFreshBuckets + 1] = {};
   std::atomic<int64_t> arrive_us_sum{0};
   void ObserveArrival(const std::vector<double>& ms);

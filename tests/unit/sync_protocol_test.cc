@@ -335,11 +335,34 @@ TEST_F(SyncProtocolTest, PushWithAGapIsOutOfRangeAndEarlierBatchesStand) {
 
 TEST_F(SyncProtocolTest, PushOfAReplayIsAcknowledgedWithoutApplyingTwice) {
   Streamed(3);
+  // Stamped events, as an agent sends them: a replay is never written, so
+  // neither freshness nor arrival counts it; a new batch counts in both.
+  auto stamped = [](v1::PushRequest r) {
+    const int64_t now_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    for (auto& ev : *r.mutable_batch()->mutable_events()) ev.set_committed_unix_us(now_us - 1000);
+    return r;
+  };
+  const SyncMetrics& m = centre_->sync().metrics();
+  auto counted = [](const std::atomic<int64_t>* buckets) {
+    int64_t n = 0;
+    for (int i = 0; i <= SyncMetrics::kFreshBuckets; ++i) n += buckets[i].load();
+    return n;
+  };
   std::vector<v1::PushAck> acks;
-  ASSERT_TRUE(centre_->Push({BatchOf("ncch", kStoreA, 1, 3)}, &acks).ok());
+  ASSERT_TRUE(centre_->Push({stamped(BatchOf("ncch", kStoreA, 1, 3))}, &acks).ok());
   ASSERT_FALSE(acks.empty());
   EXPECT_EQ(acks.back().applied_seq(), 3u);
   EXPECT_EQ(Site().cases(), 3);
+  EXPECT_EQ(counted(m.arrive_bucket), 0);
+  EXPECT_EQ(counted(m.fresh_bucket), 0);
+  ASSERT_TRUE(centre_->Push({stamped(BatchOf("ncch", kStoreA, 4, 2))}, &acks).ok());
+  centre_->store().WaitQueueDrained();
+  EXPECT_EQ(counted(m.arrive_bucket), 2);
+  EXPECT_EQ(counted(m.fresh_bucket), 2);
+  EXPECT_LE(m.arrive_us_sum.load(), m.fresh_us_sum.load());
+  EXPECT_GE(m.arrive_us_sum.load(), 2 * 1000);  // each received at least 1 ms after its stamp
 }
 
 TEST_F(SyncProtocolTest, PushMessagesThatAreMalformedAreRefusedEach) {
