@@ -259,8 +259,10 @@ FRESH_BEFORE=$(fresh_count)
 split_sums() { curl -s "127.0.0.1:$((PORT + 1))/metrics" | awk '/^fedreg_arrival_seconds_sum/ {a=$2} /^fedreg_arrival_seconds_count/ {b=$2}
   /^fedreg_freshness_seconds_sum/ {c=$2} /^fedreg_freshness_seconds_count/ {d=$2} END {print a, b, c, d}'; }
 SPLIT_BEFORE=$(split_sums)
-before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
-arrival_before=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_arrival_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
+# A histogram's cumulative bucket counts, space-separated, from the centre's /metrics.
+bucket_counts() { curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep "^$1_bucket" | awk '{print $2}' | tr '\n' ' '; }
+before=$(bucket_counts fedreg_freshness_seconds)
+arrival_before=$(bucket_counts fedreg_arrival_seconds)
 # Split each site's trickle export into 10-row files (header kept for CSV).
 split_dir=$RUN/trickle-split
 mkdir -p "$split_dir"
@@ -284,8 +286,8 @@ wait_drained "${SITES[@]}"
 perf_stop
 curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep -E '^fedreg_(apply_latency|freshness)_seconds_(bucket|sum|count)' > "$RUN/trickle-histograms.txt"
 [ -n "${FEDREG_BENCH_SHOW_HISTOGRAMS:-}" ] && cat "$RUN/trickle-histograms.txt"
-after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_freshness_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
-arrival_after=$(curl -s "127.0.0.1:$((PORT + 1))/metrics" | grep '^fedreg_arrival_seconds_bucket' | awk '{print $2}' | tr '\n' ' ')
+after=$(bucket_counts fedreg_freshness_seconds)
+arrival_after=$(bucket_counts fedreg_arrival_seconds)
 BOUNDS="0.25 0.5 0.75 1 1.5 2 3 5 10 25 100 250 1000 5000 60000 600000 inf"
 pct() {  # percentile from the cumulative bucket difference, as "<= bound ms" ($2 $3: other readings)
   awk -v b="${2:-$before}" -v a="${3:-$after}" -v bounds="$BOUNDS" -v q="$1" 'BEGIN {
