@@ -31,6 +31,13 @@ Change Upsert(const std::string& suffix, uint64_t version = 1) {
   return ch;
 }
 
+// `n` new cases, suffixes 0000000010, 0000000011, ...
+std::vector<Change> Upserts(int n) {
+  std::vector<Change> many;
+  for (int i = 0; i < n; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
+  return many;
+}
+
 TEST(AgentStore, AssignsDenseSeqsAndKeepsThemAcrossRestart) {
   testing::TempDir dir;
   std::string store_id;
@@ -92,9 +99,7 @@ TEST(AgentStore, EventsCarryTheTimeTheirOwnCommitCompleted) {
 TEST(AgentStore, OutboxBytesAreTheBatchReadOutboxGivesWithTheSameStampsAndLimits) {
   testing::TempDir dir;
   auto store = OpenStore(dir / "s");
-  std::vector<Change> many;
-  for (int i = 0; i < 6; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
-  ASSERT_TRUE(store->Commit(many, {}).ok());
+  ASSERT_TRUE(store->Commit(Upserts(6), {}).ok());
   ASSERT_TRUE(store->Commit({Upsert("0000000099")}, {}).ok());
   auto same = [&](uint64_t from, size_t events, size_t bytes) {
     v1::Batch parsed, from_bytes;
@@ -135,9 +140,7 @@ TEST(AgentStore, AReSentCaseTakesASeqButIsNotCountedTwice) {
 TEST(AgentStore, BatchesRespectEventAndByteLimits) {
   testing::TempDir dir;
   auto store = OpenStore(dir / "s");
-  std::vector<Change> many;
-  for (int i = 0; i < 10; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
-  ASSERT_TRUE(store->Commit(many, {}).ok());
+  ASSERT_TRUE(store->Commit(Upserts(10), {}).ok());
   v1::Batch batch;
   ASSERT_TRUE(store->ReadOutbox(1, 4, 1 << 20, &batch).ok());
   EXPECT_EQ(batch.events_size(), 4);
@@ -148,12 +151,10 @@ TEST(AgentStore, BatchesRespectEventAndByteLimits) {
 
 TEST(AgentStore, ABatchFilledToTheByteLimitIsWithinItOnceFramed) {
   // The centre's limit is on the serialized Batch, which frames each event:
-  // a limit equal to the bare entries of three events holds fewer than three.
+  // a limit equal to the bare entries of n events holds fewer than n.
   testing::TempDir dir;
   auto store = OpenStore(dir / "s");
-  std::vector<Change> many;
-  for (int i = 0; i < 10; ++i) many.push_back(Upsert("00000000" + std::to_string(10 + i)));
-  ASSERT_TRUE(store->Commit(many, {}).ok());
+  ASSERT_TRUE(store->Commit(Upserts(10), {}).ok());
   v1::Batch all;
   ASSERT_TRUE(store->ReadOutbox(1, 100, 1 << 20, &all).ok());
   ASSERT_EQ(all.events_size(), 10);
