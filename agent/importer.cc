@@ -8,6 +8,7 @@
 #include "agent/import_run.h"
 #include "agent/reid_table.h"
 #include "common/crypto.h"
+#include "common/rocks_util.h"
 #include "common/text_fold.h"
 #include "common/utf8.h"
 
@@ -55,6 +56,7 @@ absl::StatusOr<ImportSummary> Importer::RunOnce(
     const ImportOptions& options, const std::string& label, uintmax_t bytes,
     const std::function<absl::StatusOr<ImportSummary>(ImportRun&)>& run_it) {
   std::lock_guard<std::mutex> lock(mu_);
+  SkipRocksPerfCounters();  // the calling thread (an admin call's) writes the file's cases in bulk
   const ImportRun::Settings settings{site_id_, keys_, rows_per_commit_, record_numbers_, options, spill_dir_};
   absl::StatusOr<ImportSummary> result;
   {

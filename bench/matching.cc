@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/case_pool.h"
+#include "common/rocks_util.h"
 #include "common/trial_definition.h"
 #include "server/centre_store.h"
 #include "server/cohort_query.h"
@@ -171,6 +172,7 @@ Rate Backfill(fedreg::server::CentreStore& store, const std::vector<fedreg::v1::
 }  // namespace
 
 int main(int argc, char** argv) {
+  fedreg::SkipRocksPerfCounters();  // as the aggregator's Push handler does: this thread builds the batches
   int n = 220000, pool_n = 20000, trials_n = 40, rounds = 2;
   bool skip_plain = false;  // profiling the matching run alone
   std::string trials_dir = "deploy/trials", dir = "/tmp/fedreg-matching-bench";

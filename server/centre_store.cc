@@ -92,16 +92,19 @@ absl::StatusOr<std::unique_ptr<CentreStore>> CentreStore::Open(const CentreStore
   store->min_free_bytes_ = options.min_free_bytes;
   store->syncer_ = std::thread([raw_store = store.get()] {
     NameThisThread("fedreg-wal-sync");
+    SkipRocksPerfCounters();
     raw_store->GroupCommitLoop();
   });
   store->writer_ = std::thread([raw_store = store.get()] {
     NameThisThread("fedreg-writer");
+    SkipRocksPerfCounters();
     raw_store->WriterLoop();
   });
   if (auto s = store->LoadMatchIndex(); !s.ok()) return s;
   if (auto s = store->CountOpenMatches(); !s.ok()) return s;
   store->rematcher_ = std::thread([raw_store = store.get()] {
     NameThisThread("fedreg-rematch");
+    SkipRocksPerfCounters();
     raw_store->RematchLoop();
   });
   return store;
