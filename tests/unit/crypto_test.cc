@@ -21,6 +21,13 @@ std::string OneShotHmac(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<char*>(mac), len);
 }
 
+// FIPS 180-2, appendix B.1 ("abc"), and the empty message: the fetched-once
+// digest behind the reconciliation digest (common/digest.h).
+TEST(Crypto, Sha256GivesTheFipsAnswers) {
+  EXPECT_EQ(ToHex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(ToHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 // RFC 4231, test case 2.
 TEST(Crypto, HmacSha256GivesTheRfc4231Answer) {
   EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
