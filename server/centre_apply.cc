@@ -67,7 +67,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
     return result;
   }
 
-  std::map<std::string, int64_t> deltas;
+  ViewDeltas deltas;
   // Matches and notices of the cases this batch changes, in the same write.
   MatchWriter matches(wb, match_index_);
   int64_t referrals = 0;
@@ -172,7 +172,7 @@ absl::StatusOr<ApplyResult> CentreStore::QueueBatch(const std::string& site_id, 
     }
   }
   if (auto s = matches.Finish(); !s.ok()) return s;
-  wb.Merge(kViews, kNationalView, EncodeCounters(deltas));
+  wb.Merge(kViews, kNationalView, EncodeDeltas(deltas));
   st->set_applied_seq(batch.last_seq());
   st->set_digest(digest);
   st->set_cases(st->cases() + case_delta);

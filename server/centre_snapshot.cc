@@ -67,7 +67,7 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
   if (!st.ok()) return st.status();
   OverlayBatch wb(db_.get(), cfs_, nullptr);  // exclusive: nothing is queued
   rocksdb::ReadOptions ro;
-  std::map<std::string, int64_t> deltas;
+  ViewDeltas deltas;
   std::string buf;
   // Old cases out (tombstoned when the snapshot lacks them), staged cases in.
   auto old_cases = Cases(site_id);
@@ -118,7 +118,7 @@ absl::StatusOr<v1::SnapshotAck> CentreStore::FinishSnapshot(const std::string& s
     if (auto s = matches.EvaluateCase(site_id, id, &c, "snapshot of store " + store_id); !s.ok()) return s;
   }
   if (auto s = matches.Finish(); !s.ok()) return s;
-  wb.Merge(kViews, kNationalView, EncodeCounters(deltas));
+  wb.Merge(kViews, kNationalView, EncodeDeltas(deltas));
   st->set_applied_seq(as_of_seq);
   st->set_cases(count);
   st->set_digest(digest);

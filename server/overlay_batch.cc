@@ -8,9 +8,17 @@
 namespace fedreg::server {
 
 void OverlayBatch::Seal() {
-  std::stable_sort(ops_.begin(), ops_.end(),
-                   [](const Op& a, const Op& b) { return a.cf != b.cf ? a.cf < b.cf : a.key < b.key; });
-  for (const Op& op : ops_) {
+  // Sorts positions, not the operations: moving an Op moves two strings, and
+  // a batch holds tens of thousands (callgrind, bench/README.md fifth round).
+  std::vector<uint32_t> order(ops_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [this](uint32_t x, uint32_t y) {
+    const Op& a = ops_[x];
+    const Op& b = ops_[y];
+    return a.cf != b.cf ? a.cf < b.cf : a.key < b.key;
+  });
+  for (uint32_t i : order) {
+    const Op& op = ops_[i];
     rocksdb::ColumnFamilyHandle* cf = cfs_[op.cf];
     switch (op.kind) {
       case Op::kPut: write_->batch.Put(cf, op.key, op.value).PermitUncheckedError(); break;
@@ -33,7 +41,7 @@ absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
 }
 
 absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person, const std::string& site,
-                                    const std::string& case_id, int delta, std::map<std::string, int64_t>* deltas) {
+                                    const std::string& case_id, int delta, ViewDeltas* deltas) {
   std::string v;
   auto found = wb.Get(kPersons, PersonCountKey(person), &v);
   if (!found.ok()) return found.status();

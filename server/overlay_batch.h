@@ -23,6 +23,7 @@
 #include "common/rocks_util.h"
 #include "fedreg/v1/centre.pb.h"
 #include "server/centre_layout.h"
+#include "server/views.h"
 
 namespace fedreg::server {
 
@@ -127,6 +128,6 @@ absl::StatusOr<v1::SiteState> ReadSite(const std::string& site_id,
 // registered them (member count kept under "#<person>"); the persons view
 // key moves in `deltas` when the person appears or disappears.
 absl::Status ChangePersonMembership(OverlayBatch& wb, const std::string& person, const std::string& site,
-                                    const std::string& case_id, int delta, std::map<std::string, int64_t>* deltas);
+                                    const std::string& case_id, int delta, ViewDeltas* deltas);
 
 }  // namespace fedreg::server

@@ -1,6 +1,9 @@
 #include "server/view_document.h"
 
+#include <algorithm>
 #include <deque>
+#include <utility>
+#include <vector>
 
 #include "fedreg/v1/centre.pb.h"
 
@@ -43,6 +46,21 @@ std::string EncodeCounters(const std::map<std::string, int64_t>& sum) {
     auto* e = c.add_counters();
     e->set_key(key);
     e->set_count(count);
+  }
+  return c.SerializeAsString();
+}
+
+std::string EncodeDeltas(const absl::flat_hash_map<std::string, int64_t>& deltas) {
+  std::vector<const std::pair<const std::string, int64_t>*> sorted;
+  sorted.reserve(deltas.size());
+  for (const auto& kv : deltas)
+    if (kv.second != 0) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  v1::ViewCounters c;
+  for (const auto* kv : sorted) {
+    auto* e = c.add_counters();
+    e->set_key(kv->first);
+    e->set_count(kv->second);
   }
   return c.SerializeAsString();
 }

@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
+
 namespace fedreg::server {
 
 // Adds the counters of an encoded v1::ViewCounters to `sum` (an operand that
@@ -19,6 +21,10 @@ namespace fedreg::server {
 void AddCounters(const rocksdb::Slice& encoded, std::map<std::string, int64_t>* sum);
 // `sum` as a v1::ViewCounters document, zero counts left out.
 std::string EncodeCounters(const std::map<std::string, int64_t>& sum);
+
+// One build's deltas as a merge operand (server/views.h), keys sorted so that
+// the same deltas always encode to the same bytes; zero counts left out.
+std::string EncodeDeltas(const absl::flat_hash_map<std::string, int64_t>& deltas);
 
 // The `views` column family's merge operator ("fedreg.ViewCounters").
 std::shared_ptr<rocksdb::MergeOperator> NewViewMergeOperator();

@@ -1,7 +1,7 @@
 #include "server/views.h"
 
+#include <algorithm>
 #include <cstdlib>
-#include <set>
 
 namespace fedreg::server {
 namespace {
@@ -76,19 +76,21 @@ std::vector<std::string> ViewKeys(const v1::Case& c) {
       Key("month", c.registration_month() + " " + ClassName(c.cancer_class())),
       Key("vital", VitalName(c.vital_status())),
   };
-  std::set<std::string> genes, alts;
+  // Genes and alterations each once (a case's tests may repeat them); a
+  // sorted vector rather than two sets: a few entries, no node per entry.
+  const size_t fixed = keys.size();
   v1::Msi msi = v1::MSI_NOT_TESTED;
   double tmb = -1;
   for (const auto& t : c.tests()) {
     for (const auto& a : t.alterations()) {
-      genes.insert(a.gene());
-      alts.insert(AlterationName(a));
+      keys.push_back(Key("gene", a.gene()));
+      keys.push_back(Key("alteration", AlterationName(a)));
     }
     if (t.msi() != v1::MSI_NOT_TESTED && t.msi() != v1::MSI_UNSPECIFIED) msi = t.msi();
     if (t.tmb() >= 0) tmb = std::max(tmb, t.tmb());
   }
-  for (const auto& g : genes) keys.push_back(Key("gene", g));
-  for (const auto& a : alts) keys.push_back(Key("alteration", a));
+  std::sort(keys.begin() + static_cast<std::ptrdiff_t>(fixed), keys.end());
+  keys.erase(std::unique(keys.begin() + static_cast<std::ptrdiff_t>(fixed), keys.end()), keys.end());
   keys.push_back(Key("msi", MsiName(msi)));
   keys.push_back(Key("tmb", tmb < 0 ? "not measured" : tmb >= 10 ? "high (>=10)" : "low (<10)"));
   return keys;
