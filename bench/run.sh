@@ -76,6 +76,13 @@ per_case() {
     END { printf "%.1f us", all * 10000 / n; for (g in t) if (t[g] > 0) printf ", %s %.1f", g, t[g] * 10000 / n }' \
     <(echo "$before") <(echo "$after")
 }
+# The thread name that used the most CPU between two thread_ticks readings,
+# with its CPU as a share of the seconds given (100% = one core all along).
+busiest() {
+  awk -F'\t' -v s="$3" 'NR == FNR { b[$1] = $2; next }
+    { d = $2 - b[$1]; if (d > best) { best = d; name = $1 } }
+    END { printf "%s %.0f%%", name, best / s }' <(echo "$1") <(echo "$2")
+}
 # FEDREG_BENCH_PERF=DIR: a system-wide perf profile (call graphs) of the
 # backfill's drain and of the trickle into DIR/<stage>.data (`perf report -i`).
 perf_start() {
@@ -225,10 +232,15 @@ t3=$(now)
 # Catch-up counts from the agent's reconnection (its backoff after the outage is shown apart).
 until "$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --json agent status | grep -q '"connected": true'; do sleep 0.02; done
 t3c=$(now)
+TT_CU_AGG0=$(thread_ticks $AGG) TT_CU_AGENT0=$(thread_ticks "${APID[ncch]}")
 wait_drained ncch
 t4=$(now)
+TT_CU_AGG1=$(thread_ticks $AGG) TT_CU_AGENT1=$(thread_ticks "${APID[ncch]}")
 CATCHUP_S=$(dt $t3c $t4)
 row "catch-up of $CATCHUP changes (one hospital)" "$CATCHUP_S s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
+# Two cores: the catch-up is bound by the sum of these (CPU) or by its busiest thread (one stream's handler).
+row "CPU per case: catch-up, agent / centre" "$(per_case "$TT_CU_AGENT0" "$TT_CU_AGENT1" "$CATCHUP" 'sender=^fedreg-send$' 'rocksdb=^rocksdb') / $(per_case "$TT_CU_AGG0" "$TT_CU_AGG1" "$CATCHUP" 'write=^fedreg-(writer|wal-sync)$' 'rocksdb=^rocksdb' 'build+grpc=.')"
+row "catch-up: busiest thread name, CPU share" "$(busiest "$TT_CU_AGG0" "$TT_CU_AGG1" "$CATCHUP_S")"
 
 # --- trials: the sample trials open during the trickle, so its cases make notices
 for f in deploy/trials/*.yaml; do "$B/fedregctl" --server "127.0.0.1:$PORT" --ca "$P/ca.pem" --cert "$P/operator-admin.pem" \
