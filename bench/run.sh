@@ -84,7 +84,7 @@ busiest() {
     END { printf "%s %.0f%%", name, best / s }' <(echo "$1") <(echo "$2")
 }
 # FEDREG_BENCH_PERF=DIR: a system-wide perf profile (call graphs) of the
-# backfill's drain and of the trickle into DIR/<stage>.data (`perf report -i`).
+# backfill's drain, the catch-up and the trickle into DIR/<stage>.data (`perf report -i`).
 perf_start() {
   [ -n "${FEDREG_BENCH_PERF:-}" ] || return 0
   mkdir -p "$FEDREG_BENCH_PERF"
@@ -233,8 +233,10 @@ t3=$(now)
 until "$B/fedregctl" --agent-socket "$RUN/agent-ncch/agent.sock" --json agent status | grep -q '"connected": true'; do sleep 0.02; done
 t3c=$(now)
 TT_CU_AGG0=$(thread_ticks $AGG) TT_CU_AGENT0=$(thread_ticks "${APID[ncch]}")
+perf_start catchup
 wait_drained ncch
 t4=$(now)
+perf_stop
 TT_CU_AGG1=$(thread_ticks $AGG) TT_CU_AGENT1=$(thread_ticks "${APID[ncch]}")
 CATCHUP_S=$(dt $t3c $t4)
 row "catch-up of $CATCHUP changes (one hospital)" "$CATCHUP_S s after reconnecting ($(dt $t3 $t3c) s to reconnect)"
