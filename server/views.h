@@ -21,9 +21,9 @@ inline constexpr char kViewSep = '\x1f';
 std::vector<std::string> ViewKeys(const v1::Case& c);
 
 // One build's changes to the view counters: view key -> delta. Hashed: a
-// batch of thousands of cases updates about 15 keys per case, and an ordered
-// map's string comparisons were a tenth of a build (callgrind, bench/README.md
-// fifth round). EncodeDeltas (server/view_document.h) writes them sorted.
+// batch of thousands of cases updates about 15 keys per case, each a dozen
+// string comparisons in an ordered map (bench/README.md, fifth round).
+// EncodeDeltas (server/view_document.h) writes them sorted.
 using ViewDeltas = absl::flat_hash_map<std::string, int64_t>;
 
 // The key counting unique persons (distinct T1 link tokens across sites).
