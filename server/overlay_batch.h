@@ -23,7 +23,7 @@
 #include "common/rocks_util.h"
 #include "fedreg/v1/centre.pb.h"
 #include "server/centre_layout.h"
-#include "server/views.h"
+#include "server/view_document.h"
 
 namespace fedreg::server {
 

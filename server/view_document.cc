@@ -50,7 +50,7 @@ std::string EncodeCounters(const std::map<std::string, int64_t>& sum) {
   return c.SerializeAsString();
 }
 
-std::string EncodeDeltas(const absl::flat_hash_map<std::string, int64_t>& deltas) {
+std::string EncodeDeltas(const ViewDeltas& deltas) {
   std::vector<const std::pair<const std::string, int64_t>*> sorted;
   sorted.reserve(deltas.size());
   for (const auto& kv : deltas)

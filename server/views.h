@@ -3,11 +3,9 @@
 // in the same WriteBatch as the case, so the view never drifts from the cases.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "fedreg/v1/case.pb.h"
 
 namespace fedreg::server {
@@ -19,12 +17,6 @@ inline constexpr char kViewSep = '\x1f';
 // Dimensions: cases, site, class, oncotree, tissue, gene, alteration, msi,
 // tmb, month (registration month and class), vital.
 std::vector<std::string> ViewKeys(const v1::Case& c);
-
-// One build's changes to the view counters: view key -> delta. Hashed: a
-// batch of thousands of cases updates about 15 keys per case, each a dozen
-// string comparisons in an ordered map (bench/README.md, fifth round).
-// EncodeDeltas (server/view_document.h) writes them sorted.
-using ViewDeltas = absl::flat_hash_map<std::string, int64_t>;
 
 // The key counting unique persons (distinct T1 link tokens across sites).
 std::string PersonsViewKey();
